@@ -1,0 +1,119 @@
+"""Write (and read back) every artifact of a run, each one atomically.
+
+Order matters for readers: data, figures and reports first, then the model, and the model card
+last — the card names the model's SHA-256, so a reader that trusts the card never pairs a new card
+with an old model (see ``load_pipeline``). A lock keeps two runs from interleaving their writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import joblib
+from sklearn.pipeline import Pipeline
+
+from . import atomic
+from .config import ArtifactPaths
+from .data.fetch import sha256_bytes
+from .errors import SegmentationError
+from .modeling import card as model_card
+from .progress import SilentProgress
+from .reporting import figures
+from .reporting.summary import build_summary
+
+if TYPE_CHECKING:
+    from .pipeline import RunResult
+
+CSV_FLOAT_FORMAT = "%.10g"
+
+
+class ArtifactError(SegmentationError):
+    """An artifact is missing, unreadable or does not match its model card."""
+
+
+@contextlib.contextmanager
+def run_lock(paths: ArtifactPaths) -> Iterator[None]:
+    """Exclusive lock on the artifact folder; a second concurrent run fails fast with a clear error."""
+    paths.models_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArtifactError(f"another pipeline run is writing to {paths.root}; try again when it ends") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def csv_bytes(frame: Any) -> bytes:
+    """CSV with a fixed float format and LF endings: the same frame always gives the same bytes."""
+    return frame.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
+
+
+def render_figures(result: RunResult) -> dict[str, bytes]:
+    """All report figures as PNG bytes, keyed by file name."""
+    rs = result.selection.random_state
+    detail = result.silhouette_detail
+    return {
+        figures.FIGURE_2D: figures.scatter_2d(result.clean, result.labels, result.profiles, rs),
+        figures.FIGURE_3D: figures.scatter_3d(result.clean, result.labels, result.profiles, rs),
+        figures.FIGURE_SILHOUETTE_BY_K: figures.silhouette_by_k(result.selection),
+        figures.FIGURE_SILHOUETTE_SAMPLES: figures.silhouette_samples_plot(
+            detail.values, detail.labels, result.profiles, detail.overall
+        ),
+        figures.FIGURE_ELBOW: figures.elbow(result.selection),
+    }
+
+
+def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentProgress | None = None) -> None:
+    """Render everything in memory first, then replace each file atomically (card last)."""
+    progress = progress or SilentProgress()
+    with progress.stage("Rendering figures and report"):
+        rendered: list[tuple[Path, bytes]] = [
+            (paths.preprocessed_csv, csv_bytes(result.preprocessed_table())),
+            (paths.clustered_csv, csv_bytes(result.clustered_table())),
+        ]
+        rendered += [(paths.figures_dir / name, png) for name, png in render_figures(result).items()]
+        rendered.append((paths.data_quality, (json.dumps(result.quality.to_dict(), indent=2) + "\n").encode()))
+        rendered.append((paths.summary, build_summary(result).encode("utf-8")))
+        rendered.append((paths.model, result.model_bytes))
+        rendered.append((paths.model_card, model_card.dumps(result.card()).encode("utf-8")))
+    with progress.stage("Writing artifacts"), run_lock(paths):
+        for folder in {p.parent for p, _ in rendered}:
+            atomic.sweep_stale_temporaries(folder)
+        for path, data in rendered:
+            atomic.write_bytes(path, data)
+
+
+def read_card(paths: ArtifactPaths) -> dict[str, Any]:
+    """The model card, or ArtifactError when it is missing or not valid JSON."""
+    try:
+        card: dict[str, Any] = json.loads(paths.model_card.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"no model card at {paths.model_card}: run `python backend/src/main.py` to train") from None
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"model card {paths.model_card} is unreadable ({exc})") from None
+    return card
+
+
+def load_pipeline(paths: ArtifactPaths) -> Pipeline:
+    """Unpickle the model only after its bytes match the SHA-256 recorded in the card.
+
+    Unpickling runs code, so a file that the card does not vouch for is never loaded.
+    """
+    card = read_card(paths)
+    try:
+        data = paths.model.read_bytes()
+    except FileNotFoundError:
+        raise ArtifactError(f"no model at {paths.model}: run `python backend/src/main.py` to train") from None
+    if sha256_bytes(data) != card.get("model_sha256"):
+        raise ArtifactError(f"{paths.model} does not match the SHA-256 in {paths.model_card}; refusing to load it")
+    pipeline: Pipeline = joblib.load(io.BytesIO(data))
+    return pipeline

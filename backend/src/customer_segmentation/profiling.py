@@ -1,0 +1,180 @@
+"""Describe each segment in business terms: who they are, how many, and what to do with them.
+
+Names are derived from the data, never hard-coded, e.g. "Young · high income · high spending":
+income and spending are relative — a segment's median is placed in the population's lower, middle or
+upper third, because their units differ between data sets — while age uses absolute life-stage
+bands (under 35 young, 35–49 middle-aged, 50+ older), because "young" means the same in every data
+set. Suggested actions follow from the income × spending position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import AGE, ANNUAL_INCOME, GENDER, GENDER_CATEGORIES, NUMERIC_COLUMNS, SPENDING_SCORE
+
+LEVELS = ("low", "mid", "high")
+_AGE_WORDS = {"low": "Young", "mid": "Middle-aged", "high": "Older"}
+AGE_BANDS = (35.0, 50.0)  # [0, 35) young, [35, 50) middle-aged, [50, ∞) older
+
+_ACTIONS: dict[tuple[str, str], str] = {
+    ("high", "high"): "Reward and retain: VIP/loyalty programme, early access to premium launches, personal service.",
+    ("high", "mid"): "Upsell: premium bundles and personalised recommendations to lift spending toward their means.",
+    ("high", "low"): "Win share of wallet: find out what they miss, targeted premium offers and quality messaging.",
+    ("mid", "high"): "Keep them engaged: loyalty points, new arrivals and cross-sell on their favourite categories.",
+    ("mid", "mid"): "Grow steadily: seasonal campaigns, cross-sell and a nudge to join the loyalty programme.",
+    ("mid", "low"): "Re-activate: reminders, limited-time offers and value bundles.",
+    ("low", "high"): "Serve the enthusiasts: trend-led, affordable ranges, instalments and loyalty points; watch credit risk.",
+    ("low", "mid"): "Value focus: affordable bundles and clear price messaging.",
+    ("low", "low"): "Price-sensitive: discounts, essentials and value packs; low-cost channels only.",
+}
+
+
+@dataclass
+class SegmentProfile:
+    """One segment in original units, with a data-derived name, description and action."""
+
+    id: int
+    name: str
+    description: str
+    action: str
+    size: int
+    share: float
+    medians: dict[str, float]
+    means: dict[str, float]
+    centroid: dict[str, float]
+    levels: dict[str, str]
+    gender_mix: dict[str, float] = field(default_factory=dict)
+    silhouette: float | None = None
+    below_mean_silhouette: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _level(value: float, low_cut: float, high_cut: float) -> str:
+    if value < low_cut:
+        return "low"
+    if value > high_cut:
+        return "high"
+    return "mid"
+
+
+def _age_level(age: float) -> str:
+    if age < AGE_BANDS[0]:
+        return "low"
+    return "mid" if age < AGE_BANDS[1] else "high"
+
+
+def _name(levels: dict[str, str]) -> str:
+    parts = []
+    if AGE in levels:
+        parts.append(_AGE_WORDS[levels[AGE]])
+    if ANNUAL_INCOME in levels:
+        parts.append(f"{levels[ANNUAL_INCOME]} income")
+    if SPENDING_SCORE in levels:
+        parts.append(f"{levels[SPENDING_SCORE]} spending")
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _describe(profile: SegmentProfile) -> str:
+    bits = [f"{profile.size} customers ({profile.share:.1%})"]
+    m = profile.medians
+    if AGE in m:
+        bits.append(f"median age {m[AGE]:g}")
+    if ANNUAL_INCOME in m:
+        bits.append(f"median income {m[ANNUAL_INCOME]:g} k$")
+    if SPENDING_SCORE in m:
+        bits.append(f"median spending score {m[SPENDING_SCORE]:g}")
+    text = ", ".join(bits)
+    if profile.gender_mix:
+        majority = max(profile.gender_mix, key=lambda g: profile.gender_mix[g])
+        text += f"; {profile.gender_mix[majority]:.0%} {majority.lower()}"
+    return text + "."
+
+
+def _action(levels: dict[str, str]) -> str:
+    income = levels.get(ANNUAL_INCOME, "mid")
+    spending = levels.get(SPENDING_SCORE, "mid")
+    action = _ACTIONS[(income, spending)]
+    if levels.get(AGE) == "low":
+        action += " Reach them on mobile and social channels."
+    elif levels.get(AGE) == "high":
+        action += " Favour in-store service, email and comfort-oriented offers."
+    return action
+
+
+def _disambiguate(profiles: list[SegmentProfile]) -> None:
+    """Two segments can land in the same thirds: tell them apart by their id-order suffix."""
+    by_name: dict[str, list[SegmentProfile]] = {}
+    for profile in profiles:
+        by_name.setdefault(profile.name, []).append(profile)
+    for same in by_name.values():
+        if len(same) > 1:
+            for rank, profile in enumerate(same, start=1):
+                profile.name = f"{profile.name} ({rank})"
+
+
+def profile_segments(
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    centroids: pd.DataFrame,
+    *,
+    silhouettes: list[float] | None = None,
+    overall_silhouette: float | None = None,
+) -> list[SegmentProfile]:
+    """Profiles for segments ``0..k-1`` of ``frame`` (clean data, original units), in one pass."""
+    numeric = [c for c in NUMERIC_COLUMNS if c in frame.columns]
+    cuts = frame[numeric].quantile([1 / 3, 2 / 3])
+    grouped = frame.assign(_segment=labels).groupby("_segment", sort=True)
+    medians = grouped[numeric].median()
+    means = grouped[numeric].mean()
+    sizes = grouped.size()
+    gender_counts = (
+        frame.assign(_segment=labels).groupby(["_segment", GENDER]).size().unstack(fill_value=0)
+        if GENDER in frame.columns
+        else None
+    )
+    total = len(frame)
+    profiles = []
+    for segment in range(len(centroids)):
+        size = int(sizes.get(segment, 0))
+        seg_medians = {c: float(medians.loc[segment, c]) for c in numeric} if size else {}
+        level_source = seg_medians or {c: float(centroids.loc[segment, c]) for c in numeric if c in centroids}
+        levels = {
+            c: _age_level(v) if c == AGE else _level(v, float(cuts.loc[1 / 3, c]), float(cuts.loc[2 / 3, c]))
+            for c, v in level_source.items()
+        }
+        mix: dict[str, float] = {}
+        if gender_counts is not None and size:
+            row = gender_counts.loc[segment] if segment in gender_counts.index else None
+            mix = {g: float(row.get(g, 0)) / size if row is not None else 0.0 for g in GENDER_CATEGORIES}
+        silhouette = silhouettes[segment] if silhouettes is not None else None
+        profile = SegmentProfile(
+            id=segment,
+            name=_name(levels),
+            description="",
+            action=_action(levels),
+            size=size,
+            share=size / total if total else 0.0,
+            medians=seg_medians,
+            means={c: float(means.loc[segment, c]) for c in numeric} if size else {},
+            centroid={c: float(centroids.loc[segment, c]) for c in numeric if c in centroids},
+            levels=levels,
+            gender_mix=mix,
+            silhouette=silhouette,
+            below_mean_silhouette=(
+                bool(silhouette < overall_silhouette)
+                if silhouette is not None and overall_silhouette is not None
+                else None
+            ),
+        )
+        profile.description = _describe(profile)
+        profiles.append(profile)
+    _disambiguate(profiles)
+    return profiles

@@ -1,0 +1,1 @@
+"""Human-facing outputs: figures and the plain-language summary."""
