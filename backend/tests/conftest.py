@@ -19,6 +19,12 @@ CANONICAL_CSV = MIRROR / "Mall_Customers.csv"
 
 
 @pytest.fixture(scope="session")
+def mirror_dir() -> Path:
+    """The directory that MALL_DATA_MIRROR names (../shared/data by default)."""
+    return MIRROR
+
+
+@pytest.fixture(scope="session")
 def mall_csv() -> Path:
     """The canonical 200-row file, read from the mirror (never committed to the repository)."""
     if not CANONICAL_CSV.is_file():

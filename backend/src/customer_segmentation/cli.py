@@ -101,16 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     except SegmentationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        return 130
+    except typer.exceptions.TyperException as exc:  # usage errors: bad option or value
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return int(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return EXIT_USER_ERROR
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
         if os.environ.get("SEGMENTATION_DEBUG"):
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc} (set SEGMENTATION_DEBUG=1 for details)", file=sys.stderr)

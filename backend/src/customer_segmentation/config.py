@@ -89,7 +89,7 @@ class ArtifactPaths:
 class Settings(BaseSettings):
     """Runtime settings for the pipeline and the API."""
 
-    model_config = SettingsConfigDict(env_prefix="SEGMENTATION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SEGMENTATION_", extra="ignore", populate_by_name=True)
 
     artifacts_root: Path = Field(
         default=BACKEND_DIR,

@@ -164,7 +164,7 @@ def train(
         clean, quality = clean_customers(frame, CleaningOptions(features, config.clip_outliers))
     with progress.stage("Scaling features"):
         preprocessor = build_preprocessor(features)
-        x = np.ascontiguousarray(preprocessor.fit_transform(clean), dtype="float64")
+        x = np.ascontiguousarray(preprocessor.fit_transform(clean[list(features)]), dtype="float64")
     with progress.stage(f"Choosing k by silhouette (k={config.sweep.k_min}..{config.sweep.k_max})"):
         selection = select_k(x, config.sweep)
     with progress.stage(f"Fitting K-Means with k={selection.chosen_k}"):
