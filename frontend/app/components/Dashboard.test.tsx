@@ -1,0 +1,93 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Dashboard, type DashboardApi } from "@/app/components/Dashboard";
+import { ApiError } from "@/app/lib/errors";
+import { makeCustomers, makeOverview, makePrediction } from "@/app/test/fixtures";
+import { fakePlotly, plotCalls } from "@/app/test/plotly-mock";
+
+vi.mock("@/app/lib/plotly", () => ({ loadPlotly: async () => fakePlotly }));
+
+afterEach(() => {
+  cleanup();
+  plotCalls.length = 0;
+});
+
+function fakeApi(overrides: Partial<DashboardApi> = {}): DashboardApi {
+  return {
+    overview: vi.fn(async () => makeOverview(4)),
+    customers: vi.fn(async () => makeCustomers(4)),
+    predict: vi.fn(async () => makePrediction()),
+    scoreCsv: vi.fn(async () => {
+      throw new Error("not used");
+    }),
+    ...overrides,
+  };
+}
+
+describe("Dashboard", () => {
+  it("shows the overview and one card per segment", async () => {
+    render(<Dashboard api={fakeApi()} />);
+    expect(await screen.findByTestId("stat-k")).toHaveProperty("textContent", "4");
+    expect(screen.getByTestId("stat-silhouette").textContent).toBe("0.432");
+    expect(screen.getByTestId("stat-stability").textContent).toContain("very stable");
+    expect(screen.getByTestId("stat-version").textContent).toBe("abcdef12-2026-01-02");
+    const cards = screen.getAllByTestId("segment-card");
+    expect(cards).toHaveLength(4);
+    expect(within(cards[2]!).getByRole("heading").textContent).toBe("#2 Segment name 2");
+    expect(within(cards[2]!).getByText(/Action for segment 2/)).toBeTruthy();
+  });
+
+  it("draws the 2D, 3D and k charts with one trace per segment", async () => {
+    render(<Dashboard api={fakeApi()} />);
+    await waitFor(() => expect(screen.getByTestId("scatter-3d").dataset.state).toBe("ready"));
+    const scatter2d = plotCalls.find((call) => call.element.dataset.testid === "scatter-2d");
+    expect(scatter2d?.data.map((trace) => trace.name)).toEqual([
+      "#0 Segment name 0",
+      "#1 Segment name 1",
+      "#2 Segment name 2",
+      "#3 Segment name 3",
+    ]);
+    await waitFor(() => expect(screen.getByTestId("k-chart").dataset.state).toBe("ready"));
+  });
+
+  it("shows how to train when the API has no model (503)", async () => {
+    const api = fakeApi({
+      overview: vi.fn(async () => {
+        throw new ApiError("No trained model: run `python backend/src/main.py`.", 503);
+      }),
+    });
+    render(<Dashboard api={api} />);
+    const empty = await screen.findByTestId("empty-state");
+    expect(empty.textContent).toContain("No trained model: run `python backend/src/main.py`.");
+    expect(empty.textContent).toContain("make train");
+    expect(screen.queryAllByTestId("segment-card")).toHaveLength(0);
+  });
+
+  it("shows other API errors and retries on request", async () => {
+    const overview = vi
+      .fn<DashboardApi["overview"]>()
+      .mockRejectedValueOnce(new ApiError("Cannot reach the API at this server. Is it running?", 0))
+      .mockResolvedValue(makeOverview(2));
+    render(<Dashboard api={fakeApi({ overview })} />);
+    expect((await screen.findByTestId("load-error")).textContent).toContain("Cannot reach the API");
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findAllByTestId("segment-card")).toHaveLength(2);
+  });
+
+  it("marks a scored customer in both scatter charts", async () => {
+    render(<Dashboard api={fakeApi()} />);
+    await screen.findAllByTestId("segment-card");
+    fireEvent.change(screen.getByLabelText(/Age/), { target: { value: "33" } });
+    fireEvent.change(screen.getByLabelText(/Annual income/), { target: { value: "70" } });
+    fireEvent.change(screen.getByLabelText(/Spending score/), { target: { value: "60" } });
+    fireEvent.click(screen.getByRole("button", { name: "Score" }));
+    await screen.findByTestId("prediction");
+    await waitFor(() => {
+      const last2d = plotCalls.filter((c) => c.element.dataset.testid === "scatter-2d").at(-1);
+      const star = last2d?.data.at(-1);
+      expect(star?.name).toBe("New customer → #1 Segment name 1");
+      expect(star?.x).toEqual([70]);
+      expect(star?.y).toEqual([60]);
+    });
+  });
+});
