@@ -1,0 +1,108 @@
+"""The app factory: ``create_app()`` wires settings, the model store, routers, limits, CORS, error
+handlers and (when built) the dashboard.
+
+``uvicorn backend.src.main:app`` serves ``create_app()`` with settings from the environment; tests
+call ``create_app(ApiSettings(...))`` with their own artifacts folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from . import handlers
+from .routers import ROUTERS
+from .services.limits import LimitsMiddleware
+from .services.model_store import ModelStore
+from .settings import ApiSettings, get_api_settings
+
+CSV_PATH = "/predict/csv"
+#: Multipart framing around the file; the file itself is checked exactly against max_upload_bytes.
+MULTIPART_SLACK = 64 * 1024
+
+DESCRIPTION = """
+Score customers into the segments found by the segmentation pipeline, and explain them.
+
+* Train first: `python backend/src/main.py` (writes `models/`, `data/processed/`, `reports/`).
+* Every error is JSON: `{"detail": "...", "errors": [{"field", "message", "type"}]}`.
+* Limits (413) and the time budget (408) come from `SEGMENTATION_*` settings.
+"""
+
+TAGS = [
+    {"name": "health", "description": "Is a model served?"},
+    {"name": "clusters", "description": "The segments and why k was chosen."},
+    {"name": "predict", "description": "Score new customers: one, a batch, or a CSV file."},
+    {"name": "customers", "description": "Segments of the training customers."},
+    {"name": "model", "description": "The model card, and hot reload (API key)."},
+    {"name": "reports", "description": "The text report and the figures of the training run."},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids = endpoint function names (``predict_batch``), for the generated client."""
+    return route.name
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the API. The model is loaded in the lifespan, once; with none the app still starts."""
+    settings = settings or get_api_settings()
+    store = ModelStore(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store.load()
+        yield
+
+    app = FastAPI(
+        title="Customer Segmentation API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    handlers.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    def body_limit(path: str) -> tuple[int, str]:
+        if path == CSV_PATH:
+            return settings.max_upload_bytes + MULTIPART_SLACK, "SEGMENTATION_MAX_UPLOAD_BYTES"
+        return settings.max_body_bytes, "SEGMENTATION_MAX_BODY_BYTES"
+
+    app.add_middleware(LimitsMiddleware, limit_for=body_limit)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "X-API-Key"],
+        expose_headers=["Content-Disposition", "X-Rows-Total", "X-Rows-Scored", "X-Rows-Failed", "X-Model-Version"],
+    )
+    _mount_dashboard(app, settings)
+    return app
+
+
+def _mount_dashboard(app: FastAPI, settings: ApiSettings) -> None:
+    """Serve the Next.js static export at / — mounted last, so every API route still wins."""
+    index = settings.frontend_dir / "index.html"
+    app.state.dashboard = index.is_file()
+    if app.state.dashboard:
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="dashboard")
+        return
+
+    @app.get("/", include_in_schema=False)
+    def root() -> dict[str, str]:
+        return {
+            "name": "Customer Segmentation API",
+            "docs": "/docs",
+            "health": "/health",
+            "dashboard": "not built: run `make run` (or build frontend/) to serve it here",
+        }

@@ -1,0 +1,90 @@
+"""GET /reports/summary (text) and the report figures (PNG), from the served model's run."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path
+from fastapi.responses import FileResponse, PlainTextResponse
+
+from ...reporting import figures
+from ..dependencies import BundleDep
+from ..schemas import FigureInfo, FigureList
+from ..services.errors import NotFound
+from .responses import errors, json_errors
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+#: The whitelist: only these files are ever served from the figures folder.
+FIGURE_TITLES: dict[str, str] = {
+    figures.FIGURE_2D: "Income vs spending by segment",
+    figures.FIGURE_3D: "Age, income and spending by segment",
+    figures.FIGURE_SILHOUETTE_BY_K: "Mean silhouette per k",
+    figures.FIGURE_SILHOUETTE_SAMPLES: "Per-customer silhouette for the chosen k",
+    figures.FIGURE_ELBOW: "Elbow chart (inertia per k)",
+}
+FigureName = StrEnum("FigureName", {f"F{i}": name for i, name in enumerate(FIGURE_TITLES)})  # type: ignore[misc]
+
+
+@router.get(
+    "/summary",
+    response_class=PlainTextResponse,
+    summary="The text report of the training run",
+    responses={
+        200: {
+            "description": "reports/summary.txt",
+            "content": {"text/plain": {"schema": {"type": "string"}, "example": "CUSTOMER SEGMENTATION REPORT\n…"}},
+        },
+        **json_errors(404, 503),
+    },
+)
+def get_summary_report(bundle: BundleDep) -> PlainTextResponse:
+    """Data quality, the k-selection table, stability and one profile per segment."""
+    path = bundle.paths.summary
+    if not path.is_file():
+        raise NotFound(f"no summary report at {path.name}: retrain with `python backend/src/main.py`")
+    return PlainTextResponse(path.read_text(encoding="utf-8"))
+
+
+@router.get(
+    "/figures",
+    response_model=FigureList,
+    summary="The report figures that can be fetched",
+    responses=errors(503),
+)
+def list_figures(bundle: BundleDep) -> FigureList:
+    """Names, titles and URLs of the whitelisted figures, and whether each exists."""
+    folder = bundle.paths.figures_dir
+    return FigureList(
+        figures=[
+            FigureInfo(
+                name=name, title=title, url=f"/reports/figures/{quote(name)}", available=(folder / name).is_file()
+            )
+            for name, title in FIGURE_TITLES.items()
+        ]
+    )
+
+
+@router.get(
+    "/figures/{name}",
+    response_class=FileResponse,
+    summary="One report figure (PNG)",
+    responses={
+        200: {
+            "description": "The figure.",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **json_errors(404, 422, 503),
+    },
+)
+def get_figure(
+    bundle: BundleDep,
+    name: Annotated[FigureName, Path(description="A name from GET /reports/figures.")],
+) -> FileResponse:
+    """Only whitelisted names are accepted (anything else is a 422), so no path can escape the folder."""
+    path = bundle.paths.figures_dir / name.value
+    if not path.is_file():
+        raise NotFound(f"figure {name.value!r} was not produced by this run")
+    return FileResponse(path, media_type="image/png")
