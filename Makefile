@@ -65,7 +65,7 @@ test-python: ## Run the Python test suite only
 lint: setup ## ruff + mypy on the backend package
 	$(VENV)/bin/ruff check backend
 	$(VENV)/bin/ruff format --check backend
-	$(VENV)/bin/mypy backend/src/customer_segmentation
+	$(VENV)/bin/mypy --config-file backend/pyproject.toml backend/src/customer_segmentation
 
 format: setup ## Format the backend with ruff
 	$(VENV)/bin/ruff format backend

@@ -3,6 +3,13 @@
 Order matters for readers: data, figures and reports first, then the model, and the model card
 last — the card names the model's SHA-256, so a reader that trusts the card never pairs a new card
 with an old model (see ``load_pipeline``). A lock keeps two runs from interleaving their writes.
+
+Processed data format rule: up to ``CSV_MAX_ROWS`` cleaned rows (the canonical 200-row data and any
+table of that order) the processed tables are CSV (``preprocessed_data.csv``, ``clustered_data.csv``,
+byte-identical between runs); above it they are Parquet (``*.parquet``, segment names dictionary-
+encoded), because writing 10 M rows of CSV takes minutes and Parquet takes a second. The model card's
+``outputs`` names the files of the run, and the other format's files left by an earlier run are
+removed after the card is written, so a folder never holds a stale table beside a new model.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import joblib
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sklearn.pipeline import Pipeline
 
 from . import atomic
@@ -31,6 +41,8 @@ if TYPE_CHECKING:
     from .pipeline import RunResult
 
 CSV_FLOAT_FORMAT = "%.10g"
+CSV_MAX_ROWS = 100_000
+PROCESSED_TABLES = ("preprocessed_data", "clustered_data")
 
 
 class ArtifactError(SegmentationError):
@@ -57,6 +69,49 @@ def csv_bytes(frame: Any) -> bytes:
     return frame.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
 
 
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Parquet (zstd) with repeated text columns dictionary-encoded; no pandas index."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def processed_format(rows: int) -> str:
+    """``"csv"`` up to CSV_MAX_ROWS rows, else ``"parquet"`` (see the module docstring)."""
+    return "csv" if rows <= CSV_MAX_ROWS else "parquet"
+
+
+def processed_files(paths: ArtifactPaths, rows: int) -> dict[str, Path]:
+    """The processed tables a run of ``rows`` cleaned rows writes, by table name."""
+    suffix = processed_format(rows)
+    return {name: paths.processed_dir / f"{name}.{suffix}" for name in PROCESSED_TABLES}
+
+
+def render_processed(result: RunResult, paths: ArtifactPaths) -> list[tuple[Path, bytes]]:
+    """The preprocessed and clustered tables, encoded in the format the rule picks."""
+    files = processed_files(paths, len(result.clean))
+    if processed_format(len(result.clean)) == "csv":
+        encode = csv_bytes
+        clustered = result.clustered_table()
+    else:
+        encode = parquet_bytes
+        clustered = result.clustered_table(categorical_names=True)
+    return [
+        (files["preprocessed_data"], encode(result.preprocessed_table())),
+        (files["clustered_data"], encode(clustered)),
+    ]
+
+
+def _remove_other_format(paths: ArtifactPaths, rows: int) -> None:
+    current = set(processed_files(paths, rows).values())
+    for name in PROCESSED_TABLES:
+        for suffix in ("csv", "parquet"):
+            stale = paths.processed_dir / f"{name}.{suffix}"
+            if stale not in current:
+                stale.unlink(missing_ok=True)
+
+
 def render_figures(result: RunResult) -> dict[str, bytes]:
     """All report figures as PNG bytes, keyed by file name."""
     rs = result.selection.random_state
@@ -75,11 +130,9 @@ def render_figures(result: RunResult) -> dict[str, bytes]:
 def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentProgress | None = None) -> None:
     """Render everything in memory first, then replace each file atomically (card last)."""
     progress = progress or SilentProgress()
+    with progress.stage(f"Encoding processed data ({processed_format(len(result.clean))})"):
+        rendered: list[tuple[Path, bytes]] = render_processed(result, paths)
     with progress.stage("Rendering figures and report"):
-        rendered: list[tuple[Path, bytes]] = [
-            (paths.preprocessed_csv, csv_bytes(result.preprocessed_table())),
-            (paths.clustered_csv, csv_bytes(result.clustered_table())),
-        ]
         rendered += [(paths.figures_dir / name, png) for name, png in render_figures(result).items()]
         rendered.append((paths.data_quality, (json.dumps(result.quality.to_dict(), indent=2) + "\n").encode()))
         rendered.append((paths.summary, build_summary(result).encode("utf-8")))
@@ -90,6 +143,7 @@ def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentPro
             atomic.sweep_stale_temporaries(folder)
         for path, data in rendered:
             atomic.write_bytes(path, data)
+        _remove_other_format(paths, len(result.clean))
 
 
 def read_card(paths: ArtifactPaths) -> dict[str, Any]:

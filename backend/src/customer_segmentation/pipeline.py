@@ -7,6 +7,7 @@ input leaves every existing artifact exactly as it was.
 
 from __future__ import annotations
 
+import copy
 import io
 import shlex
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from .data.fetch import fetch_mall_customers, sha256_bytes, sha256_file
 from .data.load import LoadedTable, read_table
 from .features import build_preprocessor, validate_features
 from .modeling import card as model_card
-from .modeling.select_k import KSelection, SweepSettings, select_k
+from .modeling.select_k import KSelection, SweepSettings, k_candidates, select_k
 from .modeling.serving import ServingModel
 from .modeling.stability import Stability, bootstrap_stability
 from .modeling.train import (
@@ -40,6 +41,8 @@ from .schema import CUSTOMER_ID, DEFAULT_FEATURES
 
 SEGMENT = "segment"
 SEGMENT_NAME = "segment_name"
+SERVING_CALIBRATION_ROWS = 200_000
+PICKLED_LABELS_MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -103,15 +106,32 @@ class RunResult:
         return self.config.command()
 
     # -- tables --------------------------------------------------------------------------------
-    def clustered_table(self) -> pd.DataFrame:
-        """The cleaned customers with their segment id and name appended."""
-        names = np.array([p.name for p in self.profiles], dtype=object)
-        return self.clean.assign(**{SEGMENT: self.labels, SEGMENT_NAME: names[self.labels]})
+    def clustered_table(self, *, categorical_names: bool = False) -> pd.DataFrame:
+        """The cleaned customers with their segment id and name appended.
+
+        ``categorical_names`` stores the names as a categorical (codes + k strings): what a
+        10 M-row table needs, instead of 10 M string references.
+        """
+        names = [p.name for p in self.profiles]
+        segment_names: Any = (
+            pd.Categorical.from_codes(self.labels, categories=names)
+            if categorical_names
+            else np.array(names, dtype=object)[self.labels]
+        )
+        return self.clean.assign(**{SEGMENT: self.labels, SEGMENT_NAME: segment_names})
 
     def preprocessed_table(self) -> pd.DataFrame:
         from .features import preprocessed_table
 
         return preprocessed_table(self.clean, self.pipeline.named_steps["preprocess"])
+
+    def outputs(self) -> dict[str, str]:
+        """Where this run's processed tables are, relative to the artifact root (format by size)."""
+        from .artifacts import processed_files
+        from .config import ArtifactPaths
+
+        files = processed_files(ArtifactPaths(Path(".")), len(self.clean))
+        return {name: path.as_posix() for name, path in files.items()}
 
     def card(self) -> dict[str, Any]:
         """The model card as a JSON-ready dict."""
@@ -147,6 +167,7 @@ class RunResult:
                 "bootstrap_resamples": self.config.bootstrap_resamples,
                 "sweep": self.config.sweep.__dict__,
             },
+            "outputs": self.outputs(),
             "reproduce": self.command,
             "library_versions": self.versions,
             "serving": self.serving.to_dict(),
@@ -154,7 +175,11 @@ class RunResult:
 
 
 def train(
-    frame: pd.DataFrame, config: RunConfig, progress: SilentProgress | None = None, *, source_name: str = "<frame>",
+    frame: pd.DataFrame,
+    config: RunConfig,
+    progress: SilentProgress | None = None,
+    *,
+    source_name: str = "<frame>",
     input_sha256: str = "",
 ) -> RunResult:
     """Clean ``frame`` (canonical column names) and fit everything; touches no file."""
@@ -165,41 +190,91 @@ def train(
     with progress.stage("Scaling features"):
         preprocessor = build_preprocessor(features)
         x = np.ascontiguousarray(preprocessor.fit_transform(clean[list(features)]), dtype="float64")
-    with progress.stage(f"Choosing k by silhouette (k={config.sweep.k_min}..{config.sweep.k_max})"):
-        selection = select_k(x, config.sweep)
+    sweep = config.sweep
+    with (
+        progress.stage(f"Choosing k by silhouette (k={sweep.k_min}..{sweep.k_max}, {len(x)} rows)"),
+        progress.steps(len(k_candidates(sweep, len(x))), "k sweep") as advance,
+    ):
+        selection = select_k(x, sweep, on_k=lambda s: advance(f"k={s.k} silhouette {s.silhouette:.4f}"))
     with progress.stage(f"Fitting K-Means with k={selection.chosen_k}"):
         pipeline = assemble_pipeline(preprocessor, fit_final_kmeans(x, selection))
         labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype="int64")
     with progress.stage("Measuring silhouette per segment and bootstrap stability"):
         detail = per_cluster_silhouette(x, labels, selection.chosen_k, config.sweep.random_state)
         stability = bootstrap_stability(
-            x, pipeline.named_steps["kmeans"], resamples=config.bootstrap_resamples,
-            n_init=config.sweep.n_init, random_state=config.sweep.random_state,
+            x,
+            pipeline.named_steps["kmeans"],
+            resamples=config.bootstrap_resamples,
+            n_init=selection.n_init,  # as many restarts as the sweep used
+            random_state=config.sweep.random_state,
         )
     with progress.stage("Profiling segments"):
         centroids = centers_in_original_units(preprocessor, pipeline.named_steps["kmeans"].cluster_centers_)
         profiles = profile_segments(
             clean, labels, centroids, silhouettes=detail.per_cluster, overall_silhouette=detail.overall
         )
-        serving = ServingModel.from_pipeline(pipeline, x, labels)
-    buffer = io.BytesIO()
-    joblib.dump(pipeline, buffer, compress=3)
+        calibration = _calibration_rows(len(x), config.sweep.random_state)
+        serving = ServingModel.from_pipeline(pipeline, x[calibration], labels[calibration])
+    with progress.stage("Serialising the model"):
+        model_bytes = _model_bytes(pipeline)
     return RunResult(
-        config=config, source_name=source_name, input_sha256=input_sha256, features=features, clean=clean,
-        quality=quality, pipeline=pipeline, x=x, labels=labels, selection=selection, silhouette_detail=detail,
-        stability=stability, profiles=profiles, serving=serving, model_bytes=buffer.getvalue(),
+        config=config,
+        source_name=source_name,
+        input_sha256=input_sha256,
+        features=features,
+        clean=clean,
+        quality=quality,
+        pipeline=pipeline,
+        x=x,
+        labels=labels,
+        selection=selection,
+        silhouette_detail=detail,
+        stability=stability,
+        profiles=profiles,
+        serving=serving,
+        model_bytes=model_bytes,
     )
 
 
+def _calibration_rows(n_rows: int, random_state: int) -> np.ndarray | slice:
+    """Rows that calibrate the serving model's OOD thresholds: all of them up to
+    SERVING_CALIBRATION_ROWS, else a fixed-seed sample (an (n, k) distance matrix of 10 M rows
+    would need gigabytes, and a quantile of 200 k distances is already precise)."""
+    if n_rows <= SERVING_CALIBRATION_ROWS:
+        return slice(None)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, SERVING_CALIBRATION_ROWS, replace=False))
+
+
+def _model_bytes(pipeline: Pipeline) -> bytes:
+    """The pickled pipeline. Above PICKLED_LABELS_MAX_ROWS the K-Means' ``labels_`` (one int per
+    training row, unused by ``predict``) is left out of the file, so a 10 M-row model stays a few
+    kilobytes instead of tens of megabytes; the labels are in the clustered output anyway."""
+    kmeans = pipeline.named_steps["kmeans"]
+    if len(getattr(kmeans, "labels_", ())) > PICKLED_LABELS_MAX_ROWS:
+        slim = copy.copy(kmeans)
+        del slim.labels_
+        pipeline = Pipeline([("preprocess", pipeline.named_steps["preprocess"]), ("kmeans", slim)])
+    buffer = io.BytesIO()
+    joblib.dump(pipeline, buffer, compress=3)
+    return buffer.getvalue()
+
+
 def load_input(config: RunConfig, settings: Settings) -> tuple[LoadedTable, str]:
-    """Read the configured input (fetching the canonical data if none is given) and hash it."""
+    """Read the configured input (fetching the canonical data if none is given) and hash it.
+
+    The fast (pyarrow, typed) reader is used; it falls back to the text reader by itself wherever
+    the two could disagree, so the cleaning counts are those of the text reader either way.
+    """
     path = config.data if config.data is not None else fetch_mall_customers(settings)
-    loaded = read_table(path)
+    loaded = read_table(path, engine="fast")
     return loaded, sha256_file(path)
 
 
 def run(
-    config: RunConfig, settings: Settings | None = None, progress: SilentProgress | None = None,
+    config: RunConfig,
+    settings: Settings | None = None,
+    progress: SilentProgress | None = None,
     paths: ArtifactPaths | None = None,
 ) -> RunResult:
     """The full pipeline with its edges: read input, train, write every artifact."""

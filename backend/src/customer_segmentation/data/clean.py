@@ -14,7 +14,11 @@ The rules, in order (each one's count lands in :class:`QualityReport`):
 9. remaining gaps are imputed: median for numbers, mode for gender;
 10. outliers (outside the 1.5×IQR fences) are counted and kept, or clipped to the fences on request.
 
-All of it is vectorised: it runs on millions of rows in seconds.
+All of it is vectorised: it runs on millions of rows in seconds. Columns may arrive as text (the
+text loader, every value a string) or already typed (the fast loader's numbers and categorical gender,
+Parquet): a typed numeric column's nulls/NaNs are its missing markers, and text columns are parsed once
+per *distinct* value (``pd.factorize``) and broadcast back, so the counts are the same either way —
+``tests/test_scale_load.py`` checks that both loaders give identical cleaned frames and reports.
 """
 
 from __future__ import annotations
@@ -93,9 +97,38 @@ def _missing_mask(text: pd.Series) -> pd.Series:
     return text.str.strip().str.lower().isin(MISSING_MARKERS)
 
 
-def _as_text(column: pd.Series) -> pd.Series:
-    """Column as pandas strings with <NA> for missing (Parquet input may arrive already typed)."""
-    return column.astype("string")
+def _is_typed_number(column: pd.Series) -> bool:
+    """Already numeric (not bool): its missing values are exactly its nulls/NaNs."""
+    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+
+
+@dataclass
+class _Distinct:
+    """A text column as codes into its distinct values; per-value results are broadcast to rows."""
+
+    codes: np.ndarray
+    values: pd.Series  # distinct values as pandas strings
+    missing: np.ndarray  # per distinct value: empty or a missing marker
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Distinct:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
+        return cls(codes, values, _missing_mask(values).to_numpy(dtype=bool))
+
+    def broadcast(self, per_value: np.ndarray, na_value: object) -> np.ndarray:
+        """Row-wise array of ``per_value`` (one entry per distinct value); nulls get ``na_value``."""
+        extended = np.append(np.asarray(per_value), np.asarray([na_value], dtype=np.asarray(per_value).dtype))
+        return extended[self.codes]  # code -1 (null) picks the appended na_value
+
+    def row_missing(self) -> np.ndarray:
+        return self.broadcast(self.missing, True).astype(bool)
+
+
+def _missing_rows(column: pd.Series) -> np.ndarray:
+    if _is_typed_number(column):
+        return column.isna().to_numpy(dtype=bool)
+    return _Distinct.of(column).row_missing()
 
 
 def clean_customers(frame: pd.DataFrame, options: CleaningOptions) -> tuple[pd.DataFrame, QualityReport]:
@@ -108,20 +141,22 @@ def clean_customers(frame: pd.DataFrame, options: CleaningOptions) -> tuple[pd.D
     if GENDER not in frame.columns:
         report.notes.append("no gender column: gender mix is not reported")
 
-    text = pd.DataFrame({c: _as_text(frame[c]) for c in frame.columns}, index=frame.index)
-    text = _drop_blank_rows(text, report)
-
-    missing = pd.DataFrame({c: text[c].isna() | _missing_mask(text[c].fillna("")) for c in text.columns})
-    for column in text.columns:
+    all_missing = {c: _missing_rows(frame[c]) for c in frame.columns}
+    blank = np.logical_and.reduce(list(all_missing.values())) if all_missing else np.zeros(len(frame), bool)
+    report.add("blank_row", None, int(blank.sum()), "rows with no values at all dropped")
+    keep = ~blank
+    frame = frame.loc[keep] if blank.any() else frame
+    missing = {c: m[keep] if blank.any() else m for c, m in all_missing.items()}
+    for column in frame.columns:
         report.add("missing_marker", column, int(missing[column].sum()), "empty or missing-marker values")
 
-    out = pd.DataFrame(index=text.index)
-    out[CUSTOMER_ID] = _customer_ids(text, missing, report)
-    if GENDER in text.columns:
-        out[GENDER] = _genders(text[GENDER], missing[GENDER], report)
+    out = pd.DataFrame(index=frame.index)
+    out[CUSTOMER_ID] = _customer_ids(frame, missing, report)
+    if GENDER in frame.columns:
+        out[GENDER] = _genders(frame[GENDER], missing[GENDER], report)
     for column in NUMERIC_COLUMNS:
-        if column in text.columns:
-            out[column] = _numbers(text[column], missing[column], column, report)
+        if column in frame.columns:
+            out[column] = _numbers(frame[column], missing[column], column, report)
 
     out = _drop_unusable_rows(out, options, report)
     out = _impute(out, report)
@@ -133,17 +168,15 @@ def clean_customers(frame: pd.DataFrame, options: CleaningOptions) -> tuple[pd.D
     return out.reset_index(drop=True), report
 
 
-def _drop_blank_rows(text: pd.DataFrame, report: QualityReport) -> pd.DataFrame:
-    blank = text.apply(lambda col: col.isna() | _missing_mask(col.fillna(""))).all(axis=1)
-    report.add("blank_row", None, int(blank.sum()), "rows with no values at all dropped")
-    return text.loc[~blank]
-
-
-def _customer_ids(text: pd.DataFrame, missing: pd.DataFrame, report: QualityReport) -> pd.Series:
-    if CUSTOMER_ID not in text.columns:
-        report.add("generated_id", CUSTOMER_ID, len(text), "no customer id column: ids 1..n generated")
-        return pd.Series(np.arange(1, len(text) + 1), index=text.index, dtype="int64")
-    ids = text[CUSTOMER_ID].str.strip().where(~missing[CUSTOMER_ID])
+def _customer_ids(frame: pd.DataFrame, missing: dict[str, np.ndarray], report: QualityReport) -> pd.Series:
+    if CUSTOMER_ID not in frame.columns:
+        report.add("generated_id", CUSTOMER_ID, len(frame), "no customer id column: ids 1..n generated")
+        return pd.Series(np.arange(1, len(frame) + 1), index=frame.index, dtype="int64")
+    column = frame[CUSTOMER_ID]
+    present_any = not missing[CUSTOMER_ID].all()
+    if pd.api.types.is_integer_dtype(column.dtype) and present_any:
+        return column.astype("Int64")  # typed integers: what the text rules below conclude for them
+    ids = column.astype("string").str.strip().where(~missing[CUSTOMER_ID])
     numeric = pd.to_numeric(ids, errors="coerce")
     present = ids.notna()
     integral = numeric.notna() & np.isfinite(numeric.astype("float64")) & (numeric % 1 == 0)
@@ -152,55 +185,86 @@ def _customer_ids(text: pd.DataFrame, missing: pd.DataFrame, report: QualityRepo
     return ids.astype("string")
 
 
-def _genders(column: pd.Series, missing: pd.Series, report: QualityReport) -> pd.Series:
-    stripped = column.str.strip()
-    lowered = stripped.str.lower()
-    mapped = lowered.map(gender_spellings())
-    unknown = mapped.isna() & ~missing
-    respelled = mapped.notna() & (stripped != mapped)
+def _genders(column: pd.Series, missing: np.ndarray, report: QualityReport) -> pd.Series:
+    distinct = _Distinct.of(column)
+    stripped = distinct.values.str.strip()
+    mapped = stripped.str.lower().map(gender_spellings()).astype("string")
+    respelled = distinct.broadcast((mapped.notna() & (stripped != mapped)).fillna(False).to_numpy(bool), False)
+    unknown = distinct.broadcast(mapped.isna().to_numpy(bool), False) & ~missing
     report.add("gender_respelled", GENDER, int(respelled.sum()), "spellings normalised to Female/Male")
     report.add("gender_unknown", GENDER, int(unknown.sum()), "unrecognised gender values set to missing")
-    return mapped.astype("string")
+    rows = mapped.array.take(distinct.codes, allow_fill=True)  # code -1 → <NA>
+    return pd.Series(rows, index=column.index, dtype="string")
 
 
-def _numbers(column: pd.Series, missing: pd.Series, name: str, report: QualityReport) -> pd.Series:
-    values = pd.to_numeric(column.str.strip().where(~missing), errors="coerce").astype("float64")
-    not_numeric = values.isna() & ~missing
-    report.add("not_a_number", name, int(not_numeric.sum()), "non-numeric values set to missing")
-    non_finite = ~np.isfinite(values) & values.notna()
+def _number_values(column: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """float64 per row: typed numbers as they are, text parsed once per distinct value."""
+    if _is_typed_number(column):
+        return np.array(column.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")  # own copy
+    distinct = _Distinct.of(column)
+    text = distinct.values.str.strip().where(~pd.Series(distinct.missing, index=distinct.values.index))
+    parsed = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+    values = distinct.broadcast(parsed, np.nan).astype("float64")
+    values[missing] = np.nan
+    return values
+
+
+def _numbers(column: pd.Series, missing: np.ndarray, name: str, report: QualityReport) -> pd.Series:
+    values = _number_values(column, missing)
+    nan = np.isnan(values)
+    report.add("not_a_number", name, int((nan & ~missing).sum()), "non-numeric values set to missing")
+    non_finite = np.isinf(values)
     report.add("not_finite", name, int(non_finite.sum()), "infinite values set to missing")
-    values = values.mask(non_finite)
+    values[non_finite] = np.nan
     valid = VALID_RANGES[name]
-    out_of_range = values.notna() & ((values < valid.low) | (values > valid.high))
-    report.add(
-        "out_of_range", name, int(out_of_range.sum()), f"values outside {valid.describe()} set to missing"
-    )
-    return values.mask(out_of_range)
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~np.isnan(values) & ((values < valid.low) | (values > valid.high))
+    report.add("out_of_range", name, int(out_of_range.sum()), f"values outside {valid.describe()} set to missing")
+    values[out_of_range] = np.nan
+    return pd.Series(values, index=column.index, dtype="float64")
+
+
+def _without(out: pd.DataFrame, drop: pd.Series) -> pd.DataFrame:
+    """``out`` minus the flagged rows; no copy when nothing is flagged (the usual case at scale)."""
+    return out.loc[~drop] if bool(drop.any()) else out
+
+
+def _duplicate_rows(out: pd.DataFrame) -> pd.Series:
+    """``out.duplicated(keep="first")``, hashing whole rows only where the id repeats.
+
+    Two identical rows share their customer id, so rows with a unique id cannot be duplicates: at
+    10 M rows this hashes one column instead of five (≈10× faster), with the very same result.
+    """
+    repeated_id = out[CUSTOMER_ID].duplicated(keep=False).to_numpy()
+    flags = np.zeros(len(out), dtype=bool)
+    if repeated_id.any():
+        flags[repeated_id] = out.loc[repeated_id].duplicated(keep="first").to_numpy()
+    return pd.Series(flags, index=out.index)
 
 
 def _drop_unusable_rows(out: pd.DataFrame, options: CleaningOptions, report: QualityReport) -> pd.DataFrame:
     no_id = out[CUSTOMER_ID].isna()
     report.add("missing_id", CUSTOMER_ID, int(no_id.sum()), "rows without a customer id dropped")
-    out = out.loc[~no_id]
+    out = _without(out, no_id)
 
-    duplicated_rows = out.duplicated(keep="first")
+    duplicated_rows = _duplicate_rows(out)
     report.add("duplicate_row", None, int(duplicated_rows.sum()), "exact duplicate rows dropped")
-    out = out.loc[~duplicated_rows]
+    out = _without(out, duplicated_rows)
 
     duplicated_ids = out[CUSTOMER_ID].duplicated(keep="first")
-    report.add(
-        "duplicate_id", CUSTOMER_ID, int(duplicated_ids.sum()), "rows repeating an earlier customer id dropped"
-    )
-    out = out.loc[~duplicated_ids]
+    report.add("duplicate_id", CUSTOMER_ID, int(duplicated_ids.sum()), "rows repeating an earlier customer id dropped")
+    out = _without(out, duplicated_ids)
 
     features = [c for c in options.features if c in out.columns]
     max_missing = len(features) // 2  # more than half missing → too little left to impute
     too_sparse = out[features].isna().sum(axis=1) > max_missing
     report.add(
-        "too_sparse", None, int(too_sparse.sum()),
+        "too_sparse",
+        None,
+        int(too_sparse.sum()),
         f"rows missing more than {max_missing} of the {len(features)} model features dropped",
     )
-    return out.loc[~too_sparse]
+    return _without(out, too_sparse)
 
 
 def _impute(out: pd.DataFrame, report: QualityReport) -> pd.DataFrame:

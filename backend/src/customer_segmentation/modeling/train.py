@@ -18,7 +18,7 @@ from sklearn.metrics import silhouette_samples
 from sklearn.pipeline import Pipeline
 
 from ..schema import AGE, ANNUAL_INCOME, NUMERIC_COLUMNS, SPENDING_SCORE
-from .select_k import KSelection
+from .select_k import KSelection, small_compute
 
 ORDER_KEYS: tuple[str, ...] = (ANNUAL_INCOME, SPENDING_SCORE, AGE)
 PER_CLUSTER_SILHOUETTE_MAX_ROWS = 10_000
@@ -88,7 +88,8 @@ def per_cluster_silhouette(x: np.ndarray, labels: np.ndarray, k: int, random_sta
         rng = np.random.default_rng(random_state)
         index = np.sort(rng.choice(len(x), PER_CLUSTER_SILHOUETTE_MAX_ROWS, replace=False))
         x, labels = x[index], labels[index]
-    values = silhouette_samples(x, labels)
+    with small_compute():
+        values = silhouette_samples(x, labels)
     per_cluster = [float(values[labels == c].mean()) if np.any(labels == c) else float("nan") for c in range(k)]
     return SilhouetteDetail(float(values.mean()), per_cluster, len(x), values, labels)
 

@@ -1,0 +1,293 @@
+"""Scale benchmark: the whole pipeline vs the naive K-Means sweep, at several table sizes.
+
+For each size it generates a synthetic customer table (real schema, realistic mixture, 0.1 % dirt;
+``customer_segmentation.synth``), then runs, each in its own subprocess so that peak RSS is that
+run's alone (``ru_maxrss`` of the child):
+
+* **pipeline** — ``pipeline.run``: CSV in → cleaned → k chosen → fitted → every artifact written,
+  with the wall time of every stage (``SilentProgress.timings``);
+* **naive** — the same cleaned, scaled rows; for every k: ``KMeans(n_init=10)`` on ALL rows and
+  ``silhouette_score(sample_size=10_000)``; the best silhouette's k and that k's inertia.
+
+It prints one table and, with ``--report``, rewrites ``backend/reports/benchmarks.md`` with the
+machine described. Usage (``make bench-scale``; sizes via ``BENCH_SIZES``)::
+
+    python backend/bench/bench_scale.py --sizes "200 100000 1000000 10000000" --out bench-out/scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
+SEED = 7
+DIRT = 0.001
+K_RANGE = range(2, 11)
+
+STAGE_GROUPS = {  # table column → stage-name prefixes
+    "load": ("Loading data",),
+    "clean": ("Cleaning", "Scaling"),
+    "choose k": ("Choosing k",),
+    "fit": ("Fitting",),
+    "stability": ("Measuring",),
+    "profile": ("Profiling",),
+    "outputs": ("Serialising", "Encoding", "Rendering", "Writing"),
+}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+# -- children ---------------------------------------------------------------------------------
+
+
+def child_pipeline(csv: Path, root: Path) -> dict[str, Any]:
+    """One full pipeline run; returns timings, k, scores and peak RSS."""
+    start = time.perf_counter()
+    from customer_segmentation.config import ArtifactPaths, Settings
+    from customer_segmentation.pipeline import RunConfig, run
+    from customer_segmentation.progress import SilentProgress
+
+    imported = time.perf_counter() - start
+    progress = SilentProgress()
+    result = run(RunConfig(data=csv), Settings(artifacts_root=root), progress, ArtifactPaths(root))
+    kmeans = result.pipeline.named_steps["kmeans"]
+    return {
+        "rows": result.quality.rows_out,
+        "k": result.selection.chosen_k,
+        "estimator": result.selection.estimator.method,
+        "silhouette": result.selection.score_for(result.selection.chosen_k).silhouette,
+        "silhouette_std": result.selection.score_for(result.selection.chosen_k).silhouette_std,
+        "check_silhouette": result.silhouette_detail.overall,
+        "inertia": float(kmeans.inertia_),
+        "imports": imported,
+        "stages": progress.timings,
+        "in_process": time.perf_counter() - start,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def child_naive(csv: Path, threads: int) -> dict[str, Any]:
+    """The naive sweep on the same cleaned, scaled rows: full-data KMeans(n_init=10) per k.
+
+    ``threads`` > 0 caps its BLAS/OpenMP threads (0: scikit-learn's default, all cores).
+    """
+    import contextlib
+
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    from customer_segmentation.data.clean import CleaningOptions, clean_customers
+    from customer_segmentation.data.load import read_table
+    from customer_segmentation.features import build_preprocessor
+    from customer_segmentation.schema import DEFAULT_FEATURES
+
+    clean, _ = clean_customers(read_table(csv, engine="fast").frame, CleaningOptions(DEFAULT_FEATURES))
+    x = np.ascontiguousarray(build_preprocessor(DEFAULT_FEATURES).fit_transform(clean[list(DEFAULT_FEATURES)]))
+    del clean
+    start = time.perf_counter()
+    scores: dict[int, tuple[float, float]] = {}
+    limit = threadpool_limits(threads) if threads > 0 else contextlib.nullcontext()
+    with limit:
+        for k in K_RANGE:
+            if k >= len(x):
+                break
+            model = KMeans(n_clusters=k, n_init=10, random_state=42).fit(x)
+            size = min(10_000, len(x))
+            silhouette = silhouette_score(x, model.labels_, sample_size=size, random_state=42)
+            scores[k] = (float(silhouette), float(model.inertia_))
+    seconds = time.perf_counter() - start
+    best = max(scores, key=lambda k: (scores[k][0], -k))
+    return {
+        "k": best,
+        "silhouette": scores[best][0],
+        "inertia": scores[best][1],
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+# -- parent -----------------------------------------------------------------------------------
+
+
+def _spawn(*args: str) -> tuple[dict[str, Any], float]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False, cwd=REPO)
+    wall = time.perf_counter() - start
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark child {args[0]} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1]), wall
+
+
+def _dataset(out: Path, rows: int) -> Path:
+    from customer_segmentation.synth import write_table
+
+    path = out / f"customers_{rows}.csv"
+    if not path.exists():
+        write_table(path, rows, seed=SEED, dirt=DIRT)
+    return path
+
+
+def _group(stages: dict[str, float]) -> dict[str, float]:
+    return {
+        column: sum(t for name, t in stages.items() if name.startswith(prefixes))
+        for column, prefixes in STAGE_GROUPS.items()
+    }
+
+
+def measure(rows: int, out: Path, naive_max_rows: int, naive_threads: int) -> dict[str, Any]:
+    csv = _dataset(out, rows)
+    ours, wall = _spawn("_pipeline", str(csv), str(out / f"artifacts_{rows}"))
+    ours["wall"] = wall
+    ours["groups"] = _group(ours["stages"])
+    naive = None
+    if rows <= naive_max_rows:
+        naive, _ = _spawn("_naive", str(csv), str(naive_threads))
+    return {"size": rows, "csv_mb": csv.stat().st_size / 1e6, "ours": ours, "naive": naive}
+
+
+def _f(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds < 100 else f"{seconds:.0f}"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Markdown table: one row per size."""
+    head = (
+        "| rows | CSV MB | total wall s | load | clean+scale | choose k | fit | stability | profile "
+        "| outputs | peak RSS MB | k (estimator) | naive sweep s | naive RSS MB | naive k "
+        "| speed-up (k+fit) | inertia ours/naive |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in results:
+        o, n, g = r["ours"], r["naive"], r["ours"]["groups"]
+        select_fit = g["choose k"] + g["fit"]
+        naive_cols = (
+            [
+                _f(n["seconds"]),
+                f"{n['peak_rss_mb']:.0f}",
+                str(n["k"]),
+                f"{n['seconds'] / select_fit:.0f}×",
+                f"{o['inertia'] / n['inertia']:.4f}",
+            ]
+            if n
+            else ["–", "–", "–", "–", "–"]
+        )
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{r['size']:,}",
+                    f"{r['csv_mb']:.1f}",
+                    _f(o["wall"]),
+                    _f(g["load"]),
+                    _f(g["clean"]),
+                    _f(g["choose k"]),
+                    _f(g["fit"]),
+                    _f(g["stability"]),
+                    _f(g["profile"]),
+                    _f(g["outputs"]),
+                    f"{o['peak_rss_mb']:.0f}",
+                    f"{o['k']} ({o['estimator']})",
+                    *naive_cols,
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """One paragraph describing where the numbers were taken."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    from importlib import metadata
+
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("numpy", "pandas", "pyarrow", "scikit-learn"))
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    return (
+        f"{cpu}; {os.cpu_count()} cores; {mem_kb / 2**20:.0f} GiB RAM; {platform.platform()}; "
+        f"Python {platform.python_version()}; {versions}; OPENBLAS_CORETYPE={coretype}; "
+        f"load average at start {os.getloadavg()[0]:.1f} (the machine is shared with other jobs)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_pipeline":
+        print(json.dumps(child_pipeline(Path(argv[1]), Path(argv[2]))))
+        return 0
+    if argv and argv[0] == "_naive":
+        print(json.dumps(child_naive(Path(argv[1]), int(argv[2]))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=" ".join(map(str, DEFAULT_SIZES)), help="space/comma separated row counts")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "bench-out" / "scale", help="data and artifacts (gitignored)"
+    )
+    parser.add_argument("--naive-max-rows", type=int, default=10_000_000, help="skip the naive sweep above this size")
+    parser.add_argument(
+        "--report", type=Path, help="write the markdown results here (e.g. backend/reports/benchmarks.md)"
+    )
+    parser.add_argument(
+        "--naive-threads", type=int, default=0, help="cap the naive sweep's threads (0: library default)"
+    )
+    parser.add_argument("--json", type=Path, help="also dump the raw measurements as JSON")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    about = machine() + (
+        f"; naive sweep capped at {args.naive_threads} thread(s)"
+        if args.naive_threads
+        else "; naive sweep on default threads"
+    )
+    results = []
+    for rows in sizes:
+        print(f"… {rows:,} rows", file=sys.stderr, flush=True)
+        results.append(measure(rows, args.out, args.naive_max_rows, args.naive_threads))
+        print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    text = table(results)
+    print(f"Machine: {about}\n\n{text}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.report:
+        write_report(args.report, about, text, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    return 0
+
+
+def write_report(path: Path, about: str, text: str, when: str) -> None:
+    """Replace the generated block of the benchmarks page (between the markers), keep the prose."""
+    begin, end = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
+    block = f"{begin}\nMeasured {when} by `make bench-scale`.\n\nMachine: {about}.\n\n{text}\n{end}"
+    current = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{begin}\n{end}\n"
+    if begin not in current:
+        current += f"\n{begin}\n{end}\n"
+    head, rest = current.split(begin, 1)
+    tail = rest.split(end, 1)[1] if end in rest else ""
+    path.write_text(head + block + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
