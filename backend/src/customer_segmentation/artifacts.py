@@ -1,8 +1,10 @@
-"""Write (and read back) every artifact of a run, each one atomically.
+"""Write (and read back) every artifact of a run, published all at once.
 
-Order matters for readers: data, figures and reports first, then the model, and the model card
-last — the card names the model's SHA-256, so a reader that trusts the card never pairs a new card
-with an old model (see ``load_pipeline``). A lock keeps two runs from interleaving their writes.
+Everything is rendered in memory first, so a failing run writes nothing. Then the whole run is
+published by :func:`publish.publish`: written to its own folder and switched in by one atomic
+symlink swap, so readers see the previous run or the new one, never a mix — even when the
+pipeline is killed mid-way. The card names the model's SHA-256, and ``load_pipeline`` refuses a
+model the card does not vouch for. A lock keeps two runs from interleaving.
 
 Processed data format rule: up to ``CSV_MAX_ROWS`` cleaned rows (the canonical 200-row data and any
 table of that order) the processed tables are CSV (``preprocessed_data.csv``, ``clustered_data.csv``,
@@ -28,12 +30,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sklearn.pipeline import Pipeline
 
-from . import atomic
 from .config import ArtifactPaths
 from .data.fetch import sha256_bytes
 from .errors import SegmentationError
 from .modeling import card as model_card
 from .progress import SilentProgress
+from .publish import publish
 from .reporting import figures
 from .reporting.summary import build_summary
 
@@ -108,7 +110,7 @@ def _remove_other_format(paths: ArtifactPaths, rows: int) -> None:
     for name in PROCESSED_TABLES:
         for suffix in ("csv", "parquet"):
             stale = paths.processed_dir / f"{name}.{suffix}"
-            if stale not in current:
+            if stale not in current and not stale.is_symlink():  # a plain file from an older layout
                 stale.unlink(missing_ok=True)
 
 
@@ -128,7 +130,7 @@ def render_figures(result: RunResult) -> dict[str, bytes]:
 
 
 def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentProgress | None = None) -> None:
-    """Render everything in memory first, then replace each file atomically (card last)."""
+    """Render everything in memory first, then publish the run atomically."""
     progress = progress or SilentProgress()
     with progress.stage(f"Encoding processed data ({processed_format(len(result.clean))})"):
         rendered: list[tuple[Path, bytes]] = render_processed(result, paths)
@@ -139,10 +141,7 @@ def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentPro
         rendered.append((paths.model, result.model_bytes))
         rendered.append((paths.model_card, model_card.dumps(result.card()).encode("utf-8")))
     with progress.stage("Writing artifacts"), run_lock(paths):
-        for folder in {p.parent for p, _ in rendered}:
-            atomic.sweep_stale_temporaries(folder)
-        for path, data in rendered:
-            atomic.write_bytes(path, data)
+        publish(paths.root, {str(path.relative_to(paths.root)): data for path, data in rendered})
         _remove_other_format(paths, len(result.clean))
 
 
@@ -163,8 +162,10 @@ def load_pipeline(paths: ArtifactPaths) -> Pipeline:
     Unpickling runs code, so a file that the card does not vouch for is never loaded.
     """
     card = read_card(paths)
+    # Read the model from the folder the card really lives in: both come from the same published run.
+    model_path = paths.model_card.resolve().parent / paths.model.name
     try:
-        data = paths.model.read_bytes()
+        data = model_path.read_bytes()
     except FileNotFoundError:
         raise ArtifactError(f"no model at {paths.model}: run `python backend/src/main.py` to train") from None
     if sha256_bytes(data) != card.get("model_sha256"):
