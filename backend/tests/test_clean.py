@@ -17,19 +17,19 @@ def frame(rows: list[list[str]]) -> pd.DataFrame:
 DIRTY = frame(
     [
         ["1", "Male", "19", "15", "39"],
-        ["2", " female ", "21", "NA", "81"],       # respelled gender; missing marker in income → imputed
-        ["3", "F", "?", "16", "6"],                # respelled; missing age → imputed
+        ["2", " female ", "21", "NA", "81"],  # respelled gender; missing marker in income → imputed
+        ["3", "F", "?", "16", "6"],  # respelled; missing age → imputed
         ["4", "Female", "23", "16", "77"],
-        ["4", "Female", "23", "16", "77"],         # exact duplicate row
+        ["4", "Female", "23", "16", "77"],  # exact duplicate row
         ["5", "Female", "31", "17", "40"],
-        ["5", "Male", "64", "19", "3"],            # duplicate customer id (not an exact duplicate)
-        ["6", "unknown", "35", "-5", "6"],         # unknown gender → mode; negative income → missing → median
-        ["7", "Male", "abc", "20", "150"],         # text age; spending out of range → 2 of 3 missing → dropped
-        ["8", "Male", "200", "21", "13"],          # impossible age → missing → median
-        ["9", "null", "22", "18", "76"],           # missing gender → mode
-        ["", "Male", "30", "19", "50"],            # no id → dropped
-        ["", "", "", "", ""],                      # blank row → dropped
-        ["10", "m", "40", "n/a", "nan"],           # 2 missing of 3 features → dropped
+        ["5", "Male", "64", "19", "3"],  # duplicate customer id (not an exact duplicate)
+        ["6", "unknown", "35", "-5", "6"],  # unknown gender → mode; negative income → missing → median
+        ["7", "Male", "abc", "20", "150"],  # text age; spending out of range → 2 of 3 missing → dropped
+        ["8", "Male", "200", "21", "13"],  # impossible age → missing → median
+        ["9", "null", "22", "18", "76"],  # missing gender → mode
+        ["", "Male", "30", "19", "50"],  # no id → dropped
+        ["", "", "", "", ""],  # blank row → dropped
+        ["10", "m", "40", "n/a", "nan"],  # 2 missing of 3 features → dropped
     ]
 )
 

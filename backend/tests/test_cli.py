@@ -14,13 +14,22 @@ MAIN = PROJECT_ROOT / "backend" / "src" / "main.py"
 
 
 def cli(*args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(MAIN), *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(MAIN), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +82,9 @@ def _write_bad_files(tmp: Path) -> None:
 
 
 @pytest.mark.parametrize("case", list(_bad_inputs(Path("/nonexistent"), write=False)))
-def test_bad_input_exits_2_with_one_line_and_touches_nothing(case: str, previous_run: Path, tmp_path: Path,
-                                                             mall_csv: Path) -> None:
+def test_bad_input_exits_2_with_one_line_and_touches_nothing(
+    case: str, previous_run: Path, tmp_path: Path, mall_csv: Path
+) -> None:
     args, message = _bad_inputs(tmp_path)[case]
     if "--data" not in args:
         args = [*args, "--data", str(mall_csv)]

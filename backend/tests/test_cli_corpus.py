@@ -40,8 +40,11 @@ def test_corpus_is_fully_covered() -> None:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +66,7 @@ def test_rejected_files(name: str, previous_run: Path, capsys: pytest.CaptureFix
 
 
 @pytest.mark.parametrize("name", sorted(ACCEPTED))
-def test_accepted_files_are_cleaned_and_reported(name: str, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_accepted_files_are_cleaned_and_reported(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--data", str(CORPUS / name), "--output-root", str(tmp_path), "-q", "--bootstrap", "2"])
     captured = capsys.readouterr()
     assert code == 0, captured.err

@@ -32,23 +32,39 @@ def test_semicolon_delimiter_and_genre_header(tmp_path: Path) -> None:
 
 def test_utf8_bom_and_latin1(tmp_path: Path) -> None:
     assert read_table(write(tmp_path, "bom.csv", "\ufeff" + KAGGLE)).frame.shape == (2, 5)
-    latin = (KAGGLE.replace("CustomerID", "CustomerID,Nom") .replace("1,Male", "1,Zoë,Male")
-             .replace("2,Female", "2,José,Female")).encode("latin-1")
+    latin = (
+        KAGGLE.replace("CustomerID", "CustomerID,Nom")
+        .replace("1,Male", "1,Zoë,Male")
+        .replace("2,Female", "2,José,Female")
+    ).encode("latin-1")
     table = read_table(write(tmp_path, "latin.csv", latin))
     assert table.encoding == "latin-1"
     assert table.ignored_columns == ["Nom"]
 
 
 def test_unknown_columns_are_ignored_and_reported(tmp_path: Path) -> None:
-    table = read_table(write(tmp_path, "c.csv", KAGGLE.replace("(1-100)", "(1-100),Notes") .replace("39\n", "39,x\n").replace("81\n", "81,y\n")))
+    table = read_table(
+        write(
+            tmp_path,
+            "c.csv",
+            KAGGLE.replace("(1-100)", "(1-100),Notes").replace("39\n", "39,x\n").replace("81\n", "81,y\n"),
+        )
+    )
     assert table.ignored_columns == ["Notes"]
     assert "Notes" not in table.frame.columns
 
 
 def test_parquet_input(tmp_path: Path) -> None:
     path = tmp_path / "d.parquet"
-    pd.DataFrame({"CustomerID": [1, 2], "Gender": ["Male", "Female"], "Age": [19, 20],
-                  "Annual Income (k$)": [15, 16], "Spending Score (1-100)": [39, 6]}).to_parquet(path)
+    pd.DataFrame(
+        {
+            "CustomerID": [1, 2],
+            "Gender": ["Male", "Female"],
+            "Age": [19, 20],
+            "Annual Income (k$)": [15, 16],
+            "Spending Score (1-100)": [39, 6],
+        }
+    ).to_parquet(path)
     assert list(read_table(path).frame.columns)[-1] == "spending_score"
 
 

@@ -15,12 +15,23 @@ from customer_segmentation.reporting import figures
 
 
 def test_every_artifact_is_written(trained) -> None:
-    paths, result = trained
-    for path in (paths.model, paths.model_card, paths.preprocessed_csv, paths.clustered_csv, paths.summary,
-                 paths.data_quality):
+    paths, _ = trained
+    for path in (
+        paths.model,
+        paths.model_card,
+        paths.preprocessed_csv,
+        paths.clustered_csv,
+        paths.summary,
+        paths.data_quality,
+    ):
         assert path.is_file() and path.stat().st_size > 0, path
-    for name in (figures.FIGURE_2D, figures.FIGURE_3D, figures.FIGURE_SILHOUETTE_BY_K,
-                 figures.FIGURE_SILHOUETTE_SAMPLES, figures.FIGURE_ELBOW):
+    for name in (
+        figures.FIGURE_2D,
+        figures.FIGURE_3D,
+        figures.FIGURE_SILHOUETTE_BY_K,
+        figures.FIGURE_SILHOUETTE_SAMPLES,
+        figures.FIGURE_ELBOW,
+    ):
         assert (paths.figures_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert not list(paths.root.rglob("*.tmp"))
 
@@ -39,8 +50,15 @@ def test_canonical_data_result(trained) -> None:
 def test_clustered_and_preprocessed_tables(trained) -> None:
     paths, result = trained
     clustered = pd.read_csv(paths.clustered_csv)
-    assert list(clustered.columns) == ["customer_id", "gender", "age", "annual_income", "spending_score",
-                                       "segment", "segment_name"]
+    assert list(clustered.columns) == [
+        "customer_id",
+        "gender",
+        "age",
+        "annual_income",
+        "spending_score",
+        "segment",
+        "segment_name",
+    ]
     assert len(clustered) == 200
     names = {p.id: p.name for p in result.profiles}
     assert (clustered["segment_name"] == clustered["segment"].map(names)).all()
@@ -94,8 +112,12 @@ def test_model_predicts_in_a_fresh_process(trained) -> None:
         "df = pd.read_csv(sys.argv[2])\n"
         "print(','.join(map(str, pipe.predict(df))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(paths.root), str(paths.clustered_csv)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(paths.root), str(paths.clustered_csv)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == ",".join(map(str, result.labels))
     assert list(load_pipeline(paths).predict(result.clean)) == list(result.labels)
 

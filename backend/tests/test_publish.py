@@ -52,8 +52,17 @@ def _consistent(root: Path) -> int:
 
 @pytest.mark.slow
 def test_killed_pipeline_leaves_a_consistent_previous_run(tmp_path: Path, mall_csv: Path) -> None:
-    base = [sys.executable, str(MAIN), "--data", str(mall_csv), "--output-root", str(tmp_path), "--quiet",
-            "--bootstrap", "3"]
+    base = [
+        sys.executable,
+        str(MAIN),
+        "--data",
+        str(mall_csv),
+        "--output-root",
+        str(tmp_path),
+        "--quiet",
+        "--bootstrap",
+        "3",
+    ]
     subprocess.run([*base, "--k", "4"], check=True, capture_output=True, timeout=120)
     assert _consistent(tmp_path) == 4
     start = time.perf_counter()
@@ -64,8 +73,7 @@ def test_killed_pipeline_leaves_a_consistent_previous_run(tmp_path: Path, mall_c
     killed_mid_run = 0
     for i in range(8):
         delay = duration * (0.35 + 0.1 * i)  # from mid-training to the very end (publishing)
-        process = subprocess.Popen([*base, "--k", str(4 + i % 2)], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen([*base, "--k", str(4 + i % 2)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         if process.poll() is None:
             killed_mid_run += 1

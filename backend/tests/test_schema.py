@@ -30,8 +30,16 @@ def test_header_variants_map_to_canonical_names(header: str, expected: str | Non
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Male", "Male"), (" male ", "Male"), ("M", "Male"), ("f", "Female"), ("FEMALE", "Female"),
-     ("x", None), ("", None), (None, None)],
+    [
+        ("Male", "Male"),
+        (" male ", "Male"),
+        ("M", "Male"),
+        ("f", "Female"),
+        ("FEMALE", "Female"),
+        ("x", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_gender_spellings(raw: object, expected: str | None) -> None:
     assert normalise_gender(raw) == expected

@@ -22,9 +22,7 @@ def validate_features(features: Sequence[str]) -> tuple[str, ...]:
     """Canonical, de-duplicated feature list in schema order; unknown names are a ConfigError."""
     unknown = [f for f in features if f not in SELECTABLE_FEATURES]
     if unknown:
-        raise ConfigError(
-            f"unknown feature {unknown[0]!r}; choose from {', '.join(SELECTABLE_FEATURES)}"
-        )
+        raise ConfigError(f"unknown feature {unknown[0]!r}; choose from {', '.join(SELECTABLE_FEATURES)}")
     chosen = tuple(f for f in SELECTABLE_FEATURES if f in set(features))
     if not any(f in NUMERIC_COLUMNS for f in chosen):
         raise ConfigError("choose at least one numeric feature (age, annual_income, spending_score)")

@@ -28,7 +28,10 @@ _ACTIONS: dict[tuple[str, str], str] = {
     ("mid", "high"): "Keep them engaged: loyalty points, new arrivals and cross-sell on their favourite categories.",
     ("mid", "mid"): "Grow steadily: seasonal campaigns, cross-sell and a nudge to join the loyalty programme.",
     ("mid", "low"): "Re-activate: reminders, limited-time offers and value bundles.",
-    ("low", "high"): "Serve the enthusiasts: trend-led, affordable ranges, instalments and loyalty points; watch credit risk.",
+    (
+        "low",
+        "high",
+    ): "Serve the enthusiasts: trend-led, affordable ranges, instalments and loyalty points; watch credit risk.",
     ("low", "mid"): "Value focus: affordable bundles and clear price messaging.",
     ("low", "low"): "Price-sensitive: discounts, essentials and value packs; low-cost channels only.",
 }

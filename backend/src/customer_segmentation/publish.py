@@ -96,8 +96,9 @@ def _published_files(run: Path | None) -> set[str]:
 
 def _prune(runs: Path, keep: int) -> None:
     current = (runs / CURRENT).resolve() if (runs / CURRENT).is_symlink() else None
-    finished = sorted(p for p in runs.iterdir() if p.is_dir() and not p.is_symlink()
-                      and not p.name.startswith(STAGING_PREFIX))
+    finished = sorted(
+        p for p in runs.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(STAGING_PREFIX)
+    )
     for old in finished[: max(len(finished) - keep, 0)]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)

@@ -73,9 +73,7 @@ _GENDER_SPELLINGS: dict[str, str] = {
 }
 
 #: Strings read as "missing", compared after stripping and lower-casing.
-MISSING_MARKERS: frozenset[str] = frozenset(
-    {"", "na", "n/a", "null", "none", "nan", "?", "-", "--", "#n/a", "missing"}
-)
+MISSING_MARKERS: frozenset[str] = frozenset({"", "na", "n/a", "null", "none", "nan", "?", "-", "--", "#n/a", "missing"})
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..modeling.train import (
 )
 from ..pipeline import RunConfig, RunResult, train
 from ..profiling import SegmentProfile
-from ..reporting.figures import _colours as segment_colours
+from ..reporting.figures import segment_colours
 from ..schema import AGE, ANNUAL_INCOME, CUSTOMER_ID, LABELS, SPENDING_SCORE
 
 SEED_K = 4  # the number of segments the seed analysis reported

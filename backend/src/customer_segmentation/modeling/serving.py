@@ -98,12 +98,9 @@ class ServingModel:
     def score(self, x: np.ndarray) -> Scored:
         """Ids plus the evidence behind them: distances, runner-up, margin and OOD flag."""
         d = self.distances(x)
-        if self.k == 1:  # pragma: no cover - k >= 2 is enforced upstream
-            order = np.zeros((len(x), 1), dtype=int)
-        else:
-            order = np.argsort(d, axis=1, kind="stable")[:, :2]
+        order = np.argsort(d, axis=1, kind="stable")[:, :2]  # k >= 2 is enforced upstream
         rows = np.arange(len(x))
-        best, second = order[:, 0], order[:, -1]
+        best, second = order[:, 0], order[:, 1]
         d1, d2 = d[rows, best], d[rows, second]
         with np.errstate(invalid="ignore", divide="ignore"):
             margin = np.where(d2 > 0, (d2 - d1) / d2, 0.0)

@@ -13,13 +13,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: servers and CI have no display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from ..modeling.select_k import KSelection  # noqa: E402
-from ..profiling import SegmentProfile  # noqa: E402
-from ..schema import AGE, ANNUAL_INCOME, LABELS, SPENDING_SCORE  # noqa: E402
+from ..modeling.select_k import KSelection
+from ..profiling import SegmentProfile
+from ..schema import AGE, ANNUAL_INCOME, LABELS, SPENDING_SCORE
 
 FIGURE_2D = "Customer Segmentation 2D.png"
 FIGURE_3D = "Customer Segmentation 3D.png"
@@ -30,7 +30,7 @@ MAX_POINTS = 20_000
 _PNG_METADATA = {"Software": None}  # no library version in the bytes: same input, same file
 
 
-def _colours(k: int) -> list[tuple[float, float, float, float]]:
+def segment_colours(k: int) -> list[tuple[float, float, float, float]]:
     cmap = plt.get_cmap("tab10" if k <= 10 else "tab20")
     return [cmap(i % cmap.N) for i in range(k)]
 
@@ -58,17 +58,28 @@ def scatter_2d(
 ) -> bytes:
     """Income vs spending, one colour per segment, centroids marked, names in the legend."""
     frame, labels = _sample(frame, labels, random_state)
-    colours = _colours(len(profiles))
+    colours = segment_colours(len(profiles))
     fig, ax = plt.subplots(figsize=(9, 6.5))
     for profile in profiles:
         mask = labels == profile.id
         ax.scatter(
-            frame.loc[mask, ANNUAL_INCOME], frame.loc[mask, SPENDING_SCORE], s=22, alpha=0.75,
-            color=colours[profile.id], label=f"{profile.id}: {profile.name} (n={profile.size})",
+            frame.loc[mask, ANNUAL_INCOME],
+            frame.loc[mask, SPENDING_SCORE],
+            s=22,
+            alpha=0.75,
+            color=colours[profile.id],
+            label=f"{profile.id}: {profile.name} (n={profile.size})",
         )
     ax.scatter(
-        [_centre(p, ANNUAL_INCOME) for p in profiles], [_centre(p, SPENDING_SCORE) for p in profiles],
-        marker="X", s=220, c="black", edgecolors="white", linewidths=1.5, label="Centroids", zorder=5,
+        [_centre(p, ANNUAL_INCOME) for p in profiles],
+        [_centre(p, SPENDING_SCORE) for p in profiles],
+        marker="X",
+        s=220,
+        c="black",
+        edgecolors="white",
+        linewidths=1.5,
+        label="Centroids",
+        zorder=5,
     )
     ax.set_xlabel(LABELS[ANNUAL_INCOME])
     ax.set_ylabel(LABELS[SPENDING_SCORE])
@@ -83,18 +94,28 @@ def scatter_3d(
 ) -> bytes:
     """Age, income and spending in 3D, one colour per segment, centroids marked."""
     frame, labels = _sample(frame, labels, random_state)
-    colours = _colours(len(profiles))
+    colours = segment_colours(len(profiles))
     fig = plt.figure(figsize=(9, 7.5))
     ax = fig.add_subplot(projection="3d")
     for profile in profiles:
         mask = labels == profile.id
         ax.scatter(
-            frame.loc[mask, AGE], frame.loc[mask, ANNUAL_INCOME], frame.loc[mask, SPENDING_SCORE],
-            s=18, alpha=0.75, color=colours[profile.id], label=f"{profile.id}: {profile.name}",
+            frame.loc[mask, AGE],
+            frame.loc[mask, ANNUAL_INCOME],
+            frame.loc[mask, SPENDING_SCORE],
+            s=18,
+            alpha=0.75,
+            color=colours[profile.id],
+            label=f"{profile.id}: {profile.name}",
         )
     ax.scatter(
-        [_centre(p, AGE) for p in profiles], [_centre(p, ANNUAL_INCOME) for p in profiles],
-        [_centre(p, SPENDING_SCORE) for p in profiles], marker="X", s=200, c="black", label="Centroids",
+        [_centre(p, AGE) for p in profiles],
+        [_centre(p, ANNUAL_INCOME) for p in profiles],
+        [_centre(p, SPENDING_SCORE) for p in profiles],
+        marker="X",
+        s=200,
+        c="black",
+        label="Centroids",
     )
     ax.set_xlabel(LABELS[AGE])
     ax.set_ylabel(LABELS[ANNUAL_INCOME])
@@ -112,8 +133,16 @@ def silhouette_by_k(selection: KSelection) -> bytes:
     sil = [s.silhouette for s in selection.scores]
     ax.errorbar(ks, sil, yerr=[s.silhouette_std for s in selection.scores], marker="o", capsize=3)
     chosen = selection.score_for(selection.chosen_k)
-    ax.scatter([chosen.k], [chosen.silhouette], s=180, facecolors="none", edgecolors="red", linewidths=2,
-               label=f"chosen k={chosen.k}", zorder=5)
+    ax.scatter(
+        [chosen.k],
+        [chosen.silhouette],
+        s=180,
+        facecolors="none",
+        edgecolors="red",
+        linewidths=2,
+        label=f"chosen k={chosen.k}",
+        zorder=5,
+    )
     ax.set(title="Mean silhouette (higher is better)", xlabel="k", ylabel="silhouette", xticks=ks)
     ax.legend()
     ax_ch.plot(ks, [s.calinski_harabasz for s in selection.scores], marker="o", color="tab:green")
@@ -143,7 +172,7 @@ def silhouette_samples_plot(
     values: np.ndarray, labels: np.ndarray, profiles: Sequence[SegmentProfile], overall: float
 ) -> bytes:
     """Per-sample silhouette for the chosen k, one sorted band per segment (sklearn's "knife" plot)."""
-    colours = _colours(len(profiles))
+    colours = segment_colours(len(profiles))
     fig, ax = plt.subplots(figsize=(8, 6))
     y_low = 10
     for profile in profiles:

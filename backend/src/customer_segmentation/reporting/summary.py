@@ -46,11 +46,15 @@ def build_summary(result: RunResult) -> str:
     lines.append(f"Silhouette estimator: {sel.estimator.description}.")
     lines.append(f"K-Means: n_init={sel.n_init}, random_state={sel.random_state}.")
     lines.append("")
-    lines.append(f"{'k':>3}  {'silhouette':>10}  {'Calinski-Harabasz':>17}  {'Davies-Bouldin':>14}  {'inertia':>12}")
+    sampled = sel.estimator.method != "exact"
+    spread_header = f"  {'spread':>7}" if sampled else ""
+    header = f"{'k':>3}  {'silhouette':>10}{spread_header}  {'Calinski-Harabasz':>17}  {'Davies-Bouldin':>14}"
+    lines.append(f"{header}  {'inertia':>12}")
     for s in sel.scores:
         mark = "  <- chosen" if s.k == sel.chosen_k else ("  <- best silhouette" if s.k == sel.best_k else "")
+        spread = f"  {s.silhouette_std:>7.4f}" if sampled else ""
         lines.append(
-            f"{s.k:>3}  {s.silhouette:>10.4f}  {s.calinski_harabasz:>17.2f}  {s.davies_bouldin:>14.4f}  "
+            f"{s.k:>3}  {s.silhouette:>10.4f}{spread}  {s.calinski_harabasz:>17.2f}  {s.davies_bouldin:>14.4f}  "
             f"{s.inertia:>12.2f}{mark}"
         )
     lines.append("")
@@ -63,7 +67,7 @@ def build_summary(result: RunResult) -> str:
     detail = result.silhouette_detail
     weak = [p for p in result.profiles if p.below_mean_silhouette]
     lines.append(
-        f"Per-segment silhouette (overall mean {detail.overall:.3f}): "
+        f"Per-segment silhouette (exact, on {detail.rows} rows; overall mean {detail.overall:.3f}): "
         + ", ".join(f"{p.id}: {p.silhouette:.3f}" for p in result.profiles if p.silhouette is not None)
     )
     if weak:
@@ -78,7 +82,9 @@ def build_summary(result: RunResult) -> str:
         lines.append("")
         lines.append(f"Segment {p.id} — {p.name}")
         lines.append(f"  Size: {p.size} customers ({p.share:.1%})")
-        medians = [f"{LABELS[c].lower()} {p.medians[c]:g}" for c in (AGE, ANNUAL_INCOME, SPENDING_SCORE) if c in p.medians]
+        medians = [
+            f"{LABELS[c].lower()} {p.medians[c]:g}" for c in (AGE, ANNUAL_INCOME, SPENDING_SCORE) if c in p.medians
+        ]
         if medians:
             lines.append(f"  Medians: {', '.join(medians)}")
         if p.gender_mix:
