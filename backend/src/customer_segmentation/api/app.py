@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
@@ -86,6 +87,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         allow_headers=["Content-Type", "X-API-Key"],
         expose_headers=["Content-Disposition", "X-Rows-Total", "X-Rows-Scored", "X-Rows-Failed", "X-Model-Version"],
     )
+    # The dashboard's JavaScript is ~2.2 MB raw, ~0.7 MB gzipped; small JSON answers stay uncompressed.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     _mount_dashboard(app, settings)
     return app
 
