@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ from .modeling.select_k import SweepSettings
 from .schema import DEFAULT_FEATURES, SELECTABLE_FEATURES
 
 EXIT_USER_ERROR = 2
+
+
+class Engine(StrEnum):
+    """Training engines: scikit-learn in this process, or Apache Spark (optional extra)."""
+
+    sklearn = "sklearn"
+    spark = "spark"
+
 
 app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
@@ -43,8 +52,12 @@ def print_result(result: object, console: Console) -> None:
     for s in sel.scores:
         style = "bold green" if s.k == sel.chosen_k else None
         scores.add_row(
-            str(s.k), f"{s.silhouette:.4f}", f"{s.calinski_harabasz:.1f}", f"{s.davies_bouldin:.4f}",
-            f"{s.inertia:.1f}", style=style,
+            str(s.k),
+            f"{s.silhouette:.4f}",
+            f"{s.calinski_harabasz:.1f}",
+            f"{s.davies_bouldin:.4f}",
+            f"{s.inertia:.1f}",
+            style=style,
         )
     console.print(scores)
     console.print(f"Chosen k = {sel.chosen_k}: {sel.reason}")
@@ -59,17 +72,42 @@ def print_result(result: object, console: Console) -> None:
 
 @app.command()
 def run(
-    data: Annotated[Path | None, typer.Option(help="Customer table (CSV or Parquet). Default: the Mall Customers data, fetched if missing.")] = None,
-    k: Annotated[int | None, typer.Option("--k", help="Pin the number of segments (scores for every k are still computed).")] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            help=(
+                "Customer table (CSV or Parquet; with --engine spark any URI Spark reads). "
+                "Default: the Mall Customers data, fetched if missing."
+            )
+        ),
+    ] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", help="Pin the number of segments (scores for every k are still computed).")
+    ] = None,
     k_min: Annotated[int, typer.Option(help="Smallest k to evaluate.")] = 2,
     k_max: Annotated[int, typer.Option(help="Largest k to evaluate.")] = 10,
-    features: Annotated[str, typer.Option(help=f"Comma-separated model features from: {', '.join(SELECTABLE_FEATURES)}.")] = ",".join(DEFAULT_FEATURES),
+    features: Annotated[
+        str, typer.Option(help=f"Comma-separated model features from: {', '.join(SELECTABLE_FEATURES)}.")
+    ] = ",".join(DEFAULT_FEATURES),
     random_state: Annotated[int, typer.Option(help="Seed for K-Means, sampling and bootstrap.")] = 42,
     n_init: Annotated[int, typer.Option(help="K-Means restarts per k (at least 10 recommended).")] = 10,
-    clip_outliers: Annotated[bool, typer.Option("--clip-outliers", help="Clip IQR outliers to the fences instead of keeping them.")] = False,
+    clip_outliers: Annotated[
+        bool, typer.Option("--clip-outliers", help="Clip IQR outliers to the fences instead of keeping them.")
+    ] = False,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the stability estimate.")] = 20,
-    output_root: Annotated[Path | None, typer.Option(help="Folder for data/processed, models and reports (default: backend/).")] = None,
+    output_root: Annotated[
+        Path | None, typer.Option(help="Folder for data/processed, models and reports (default: backend/).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, only the result table.")] = False,
+    engine: Annotated[
+        Engine, typer.Option(help="Training engine (spark: pip install -r backend/requirements-spark.txt; Java 17+).")
+    ] = Engine.sklearn,
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master URL for --engine spark (e.g. spark://host:7077, yarn).")
+    ] = "local[*]",
+    spark_conf: Annotated[
+        list[str] | None, typer.Option(help="Spark setting KEY=VALUE for --engine spark (repeatable).")
+    ] = None,
 ) -> None:
     """Clean the data, choose k by silhouette, fit K-Means and write model, data, figures and report."""
     from .pipeline import RunConfig
@@ -79,7 +117,7 @@ def run(
     if n_init < 1 or bootstrap < 1:
         raise ConfigError("--n-init and --bootstrap must be at least 1")
     config = RunConfig(
-        data=data,
+        data=Path(data) if data else None,
         features=_parse_features(features),
         sweep=SweepSettings(k_min=k_min, k_max=k_max, pinned_k=k, n_init=n_init, random_state=random_state),
         clip_outliers=clip_outliers,
@@ -88,7 +126,13 @@ def run(
     settings = get_settings()
     paths = ArtifactPaths(output_root) if output_root else settings.paths
     progress = SilentProgress() if quiet else ConsoleProgress()
-    result = run_pipeline(config, settings, progress, paths)
+    if engine is Engine.spark:
+        from .engines.spark import parse_conf, run_spark
+
+        conf = parse_conf(spark_conf or [])
+        result = run_spark(config, settings, progress, paths, master=spark_master, conf=conf, data_uri=data)
+    else:
+        result = run_pipeline(config, settings, progress, paths)
     print_result(result, Console(highlight=False))
     if not quiet:
         Console(stderr=True, highlight=False).print(f"[dim]Artifacts written under {paths.root}[/dim]")
@@ -109,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         print(f"error: {message} (see --help)", file=sys.stderr)
         return EXIT_USER_ERROR
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+    except Exception as exc:
         if os.environ.get("SEGMENTATION_DEBUG"):
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc} (set SEGMENTATION_DEBUG=1 for details)", file=sys.stderr)
