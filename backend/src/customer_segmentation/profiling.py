@@ -133,30 +133,47 @@ def profile_segments(
 ) -> list[SegmentProfile]:
     """Profiles for segments ``0..k-1`` of ``frame`` (clean data, original units), in one pass."""
     numeric = [c for c in NUMERIC_COLUMNS if c in frame.columns]
-    cuts = frame[numeric].quantile([1 / 3, 2 / 3])
+    quantiles = frame[numeric].quantile([1 / 3, 2 / 3])
+    cuts = {c: (float(quantiles.loc[1 / 3, c]), float(quantiles.loc[2 / 3, c])) for c in numeric}
     grouped = frame.assign(_segment=labels).groupby("_segment", sort=True)
-    medians = grouped[numeric].median()
-    means = grouped[numeric].mean()
-    sizes = grouped.size()
-    gender_counts = (
-        frame.assign(_segment=labels).groupby(["_segment", GENDER]).size().unstack(fill_value=0)
-        if GENDER in frame.columns
-        else None
+    parts = [
+        grouped.size().rename("size"),
+        grouped[numeric].median().add_prefix("median_"),
+        grouped[numeric].mean().add_prefix("mean_"),
+    ]
+    with_gender = GENDER in frame.columns
+    if with_gender:
+        counts = frame.assign(_segment=labels).groupby(["_segment", GENDER]).size().unstack(fill_value=0)
+        parts.append(counts.reindex(columns=list(GENDER_CATEGORIES), fill_value=0).add_prefix("n_"))
+    stats = pd.concat(parts, axis=1)
+    return profiles_from_aggregates(
+        stats, cuts, centroids, len(frame), numeric, with_gender, silhouettes, overall_silhouette
     )
-    total = len(frame)
+
+
+def profiles_from_aggregates(
+    stats: pd.DataFrame,
+    cuts: dict[str, tuple[float, float]],
+    centroids: pd.DataFrame,
+    total: int,
+    numeric: list[str],
+    with_gender: bool,
+    silhouettes: list[float] | None = None,
+    overall_silhouette: float | None = None,
+) -> list[SegmentProfile]:
+    """Segment profiles from per-segment aggregates, however they were computed (pandas or Spark).
+
+    ``stats`` has one row per segment id with ``size``, ``median_<c>``, ``mean_<c>`` and, with gender,
+    ``n_<category>``; ``cuts`` holds each numeric column's population thirds (low, high).
+    """
     profiles = []
     for segment in range(len(centroids)):
-        size = int(sizes.get(segment, 0))
-        seg_medians = {c: float(medians.loc[segment, c]) for c in numeric} if size else {}
-        level_source = seg_medians or {c: float(centroids.loc[segment, c]) for c in numeric if c in centroids}
-        levels = {
-            c: _age_level(v) if c == AGE else _level(v, float(cuts.loc[1 / 3, c]), float(cuts.loc[2 / 3, c]))
-            for c, v in level_source.items()
-        }
-        mix: dict[str, float] = {}
-        if gender_counts is not None and size:
-            row = gender_counts.loc[segment] if segment in gender_counts.index else None
-            mix = {g: float(row.get(g, 0)) / size if row is not None else 0.0 for g in GENDER_CATEGORIES}
+        row: Any = stats.loc[segment] if segment in stats.index else None
+        size = int(row["size"]) if row is not None else 0
+        medians = {c: float(row[f"median_{c}"]) for c in numeric} if size else {}
+        source = medians or {c: float(centroids.loc[segment, c]) for c in numeric if c in centroids}
+        levels = {c: _age_level(v) if c == AGE else _level(v, *cuts[c]) for c, v in source.items()}
+        mix = {g: float(row[f"n_{g}"]) / size for g in GENDER_CATEGORIES} if with_gender and size else {}
         silhouette = silhouettes[segment] if silhouettes is not None else None
         profile = SegmentProfile(
             id=segment,
@@ -165,8 +182,8 @@ def profile_segments(
             action=_action(levels),
             size=size,
             share=size / total if total else 0.0,
-            medians=seg_medians,
-            means={c: float(means.loc[segment, c]) for c in numeric} if size else {},
+            medians=medians,
+            means={c: float(row[f"mean_{c}"]) for c in numeric} if size else {},
             centroid={c: float(centroids.loc[segment, c]) for c in numeric if c in centroids},
             levels=levels,
             gender_mix=mix,

@@ -12,8 +12,6 @@ set by scikit-learn itself — and ``cluster_centers_`` is then set to Spark's c
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -21,16 +19,6 @@ from sklearn.pipeline import Pipeline
 
 from ...features import build_preprocessor
 from ...modeling.train import assemble_pipeline, canonical_order, centers_in_original_units
-from ...profiling import (
-    SegmentProfile,
-    _action,
-    _age_level,
-    _describe,
-    _disambiguate,
-    _level,
-    _name,
-)
-from ...schema import AGE, GENDER_CATEGORIES
 from .train import Scaled
 
 
@@ -77,49 +65,3 @@ def set_training_labels(pipeline: Pipeline, labels: np.ndarray, inertia: float, 
     kmeans.labels_ = np.asarray(labels, dtype="int32")
     kmeans.inertia_ = float(inertia)
     kmeans.n_iter_ = int(n_iter)
-
-
-def profiles_from_aggregates(
-    stats: pd.DataFrame,
-    cuts: dict[str, tuple[float, float]],
-    centroids: pd.DataFrame,
-    total: int,
-    numeric: list[str],
-    with_gender: bool,
-    silhouettes: list[float],
-    overall_silhouette: float,
-) -> list[SegmentProfile]:
-    """Segment profiles from per-segment aggregates computed by Spark on all rows.
-
-    The same rules as :func:`customer_segmentation.profiling.profile_segments` (which needs every row
-    in memory): income and spending levels by the population's thirds, age by life-stage bands.
-    ``stats`` has one row per segment id with ``size``, ``median_<c>``, ``mean_<c>`` and ``n_<gender>``.
-    """
-    profiles = []
-    for segment in range(len(centroids)):
-        row: Any = stats.loc[segment] if segment in stats.index else None
-        size = int(row["size"]) if row is not None else 0
-        medians = {c: float(row[f"median_{c}"]) for c in numeric} if size else {}
-        source = medians or {c: float(centroids.loc[segment, c]) for c in numeric if c in centroids}
-        levels = {c: _age_level(v) if c == AGE else _level(v, *cuts[c]) for c, v in source.items()}
-        mix = {g: float(row[f"n_{g}"]) / size for g in GENDER_CATEGORIES} if with_gender and size else {}
-        silhouette = silhouettes[segment]
-        profile = SegmentProfile(
-            id=segment,
-            name=_name(levels),
-            description="",
-            action=_action(levels),
-            size=size,
-            share=size / total if total else 0.0,
-            medians=medians,
-            means={c: float(row[f"mean_{c}"]) for c in numeric} if size else {},
-            centroid={c: float(centroids.loc[segment, c]) for c in numeric if c in centroids},
-            levels=levels,
-            gender_mix=mix,
-            silhouette=silhouette,
-            below_mean_silhouette=bool(silhouette < overall_silhouette),
-        )
-        profile.description = _describe(profile)
-        profiles.append(profile)
-    _disambiguate(profiles)
-    return profiles

@@ -27,7 +27,7 @@ from ...modeling.serving import ServingModel
 from ...modeling.stability import bootstrap_stability
 from ...modeling.train import centers_in_original_units, per_cluster_silhouette
 from ...pipeline import SEGMENT, SEGMENT_NAME, RunConfig, RunResult
-from ...profiling import profile_segments
+from ...profiling import profile_segments, profiles_from_aggregates
 from ...progress import SilentProgress
 from ...schema import CUSTOMER_ID, GENDER, GENDER_CATEGORIES, NUMERIC_COLUMNS
 from . import export, train
@@ -285,7 +285,7 @@ def _spark_profiles(
     ).first()
     assert quantiles is not None
     cuts = {c: (float(quantiles[c][0]), float(quantiles[c][1])) for c in numeric}
-    return export.profiles_from_aggregates(stats, cuts, centroids, rows, numeric, with_gender, silhouettes, overall)
+    return profiles_from_aggregates(stats, cuts, centroids, rows, numeric, with_gender, silhouettes, overall)
 
 
 __all__ = ["SMALL_MAX_ROWS", "SparkRunResult", "run_spark"]
