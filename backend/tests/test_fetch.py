@@ -68,6 +68,26 @@ def test_download_from_pinned_url(tmp_path: Path, http_dir: tuple[str, Path], ma
     assert fetch_mall_customers(config) == path
 
 
+def test_faithful_copy_in_another_form_is_rewritten_canonically(
+    tmp_path: Path, http_dir: tuple[str, Path], mall_csv: Path
+) -> None:
+    """Public copies use `Genre`, other headers, CRLF and no final newline: same data, other bytes."""
+    base, folder = http_dir
+    lines = mall_csv.read_text().splitlines()
+    lines[0] = "CustomerID,Genre,Age,Annual_Income,Spending_Score"
+    (folder / "Mall_Customers.csv").write_bytes("\r\n".join(lines).encode())
+    config = settings(tmp_path, data_url=f"{base}/Mall_Customers.csv")
+    assert fetch_mall_customers(config).read_bytes() == mall_csv.read_bytes()
+
+
+def test_copy_with_one_changed_value_is_refused(tmp_path: Path, http_dir: tuple[str, Path], mall_csv: Path) -> None:
+    base, folder = http_dir
+    text = mall_csv.read_text().replace("\n200,Male,30,137,83", "\n200,Male,31,137,83")
+    (folder / "Mall_Customers.csv").write_text(text.replace("Gender", "Genre"))
+    with pytest.raises(DataError, match="checksum"):
+        fetch_mall_customers(settings(tmp_path, data_url=f"{base}/Mall_Customers.csv"))
+
+
 def test_download_with_wrong_content_is_refused(tmp_path: Path, http_dir: tuple[str, Path]) -> None:
     base, folder = http_dir
     (folder / "Mall_Customers.csv").write_text("CustomerID,Gender\n1,Male\n")

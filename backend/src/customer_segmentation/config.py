@@ -20,10 +20,12 @@ PROJECT_ROOT = BACKEND_DIR.parent
 DATA_FILENAME = "Mall_Customers.csv"
 #: SHA-256 of the canonical 200-row Kaggle file (Kaggle header, LF line endings).
 DATA_SHA256 = "194975e1f84d29ee7a99ca72bc14dcd55af355384f35171ef7e9e053ac7f6612"
-#: Pinned public copy, fetched only when neither the default file nor a mirror is available.
+#: Pinned public copy (a fixed commit), fetched only when neither the default file nor a mirror is
+#: available. It uses the ``Genre``/``Annual_Income`` header of some copies: the fetcher rewrites it in
+#: the canonical form and accepts it only if the result has exactly DATA_SHA256.
 DATA_URL = (
-    "https://raw.githubusercontent.com/Meet00732/Customer_Segmentation/"
-    "5b718090119de2db8d3670b20fe8c9797eafde6e/Mall_Customers.csv"
+    "https://raw.githubusercontent.com/Ducky-007/MallCustomers/"
+    "3c5b11157044452fd5d1430746d4315521e93cf9/Mall_Customers.csv"
 )
 
 
