@@ -146,3 +146,29 @@ def test_non_finite_centroids_are_refused(trained_root: Path) -> None:
     card["serving"]["centers_scaled"][0][0] = float("nan")
     with pytest.raises(ArtifactError, match="non-finite"):
         serving_from_card(card)
+
+
+def test_card_with_damaged_segments_gives_503_not_a_crash(
+    artifacts_copy: Path, make_settings: Callable[..., ApiSettings]
+) -> None:
+    def damage(card: dict) -> None:
+        card["segments"][0] = None
+
+    _edit_card(artifacts_copy, damage)
+    health, status, _body = _health_and_predict(make_settings(artifacts_copy))
+    assert health["status"] == "no_model"
+    assert "cannot be served" in health["problem"]
+    assert status == 503
+
+
+def test_reports_survive_later_runs_pruning_the_served_one(
+    artifacts_copy: Path, make_settings: Callable[..., ApiSettings]
+) -> None:
+    from customer_segmentation.publish import publish
+
+    with serve(make_settings(artifacts_copy)) as client:
+        summary = client.get("/reports/summary").text
+        for i in range(5):  # later runs: the served run's folder is pruned
+            publish(artifacts_copy, {"reports/summary.txt": f"run {i}".encode()}, keep=2)
+        assert client.get("/reports/summary").text == summary
+        assert client.get("/reports/figures/elbow.png").status_code == 200

@@ -121,3 +121,11 @@ def test_customers_table_reads_like_the_training_file(trained_root: Path, traine
     expected = pd.read_csv(model_paths(trained_root).clustered_csv)
     assert len(bundle.customers) == len(expected) == len(trained_result.clean)
     assert bundle.customers.frame["segment"].tolist() == expected["segment"].tolist()
+
+
+@pytest.mark.parametrize("odd_id", ["--1", "++1", "+-1", "%C2%B2", "%E2%91%A0", "%D9%A1"])
+def test_odd_customer_ids_are_404_not_500(client: TestClient, odd_id: str) -> None:
+    """Unicode digits ("²", "①", Arabic-Indic "١") and doubled signs are not ids, not crashes."""
+    answer = client.get(f"/customers/{odd_id}")
+    assert answer.status_code == 404
+    assert "customer" in answer.json()["detail"]

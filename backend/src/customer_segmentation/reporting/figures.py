@@ -26,6 +26,7 @@ FIGURE_3D = "Customer Segmentation 3D.png"
 FIGURE_SILHOUETTE_BY_K = "silhouette_by_k.png"
 FIGURE_SILHOUETTE_SAMPLES = "silhouette_samples.png"
 FIGURE_ELBOW = "elbow.png"
+ALL_FIGURES = (FIGURE_2D, FIGURE_3D, FIGURE_SILHOUETTE_BY_K, FIGURE_SILHOUETTE_SAMPLES, FIGURE_ELBOW)
 MAX_POINTS = 20_000
 _PNG_METADATA = {"Software": None}  # no library version in the bytes: same input, same file
 

@@ -6,13 +6,14 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import FileResponse, PlainTextResponse
 
 from ...reporting import figures
 from ..dependencies import BundleDep
 from ..schemas import FigureInfo, FigureList
 from ..services.errors import NotFound
+from ..services.model_store import SUMMARY
 from .responses import errors, json_errors
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -42,10 +43,10 @@ FigureName = StrEnum("FigureName", {f"F{i}": name for i, name in enumerate(FIGUR
 )
 def get_summary_report(bundle: BundleDep) -> PlainTextResponse:
     """Data quality, the k-selection table, stability and one profile per segment."""
-    path = bundle.paths.summary
-    if not path.is_file():
-        raise NotFound(f"no summary report at {path.name}: retrain with `python backend/src/main.py`")
-    return PlainTextResponse(path.read_text(encoding="utf-8"))
+    text = bundle.reports.get(SUMMARY)
+    if text is None:
+        raise NotFound("no summary report in the served run: retrain with `python backend/src/main.py`")
+    return PlainTextResponse(text.decode("utf-8"))
 
 
 @router.get(
@@ -56,12 +57,9 @@ def get_summary_report(bundle: BundleDep) -> PlainTextResponse:
 )
 def list_figures(bundle: BundleDep) -> FigureList:
     """Names, titles and URLs of the whitelisted figures, and whether each exists."""
-    folder = bundle.paths.figures_dir
     return FigureList(
         figures=[
-            FigureInfo(
-                name=name, title=title, url=f"/reports/figures/{quote(name)}", available=(folder / name).is_file()
-            )
+            FigureInfo(name=name, title=title, url=f"/reports/figures/{quote(name)}", available=name in bundle.reports)
             for name, title in FIGURE_TITLES.items()
         ]
     )
@@ -84,7 +82,7 @@ def get_figure(
     name: Annotated[FigureName, Path(description="A name from GET /reports/figures.")],
 ) -> FileResponse:
     """Only whitelisted names are accepted (anything else is a 422), so no path can escape the folder."""
-    path = bundle.paths.figures_dir / name.value
-    if not path.is_file():
+    png = bundle.reports.get(name.value)
+    if png is None:
         raise NotFound(f"figure {name.value!r} was not produced by this run")
-    return FileResponse(path, media_type="image/png")
+    return Response(png, media_type="image/png")

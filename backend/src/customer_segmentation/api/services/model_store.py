@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from ..settings import ApiSettings, VersionPolicy
 log = logging.getLogger("customer_segmentation.api")
 
 TRAIN_HINT = "run `python backend/src/main.py` to train a model"
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 SEGMENT = "segment"
 SEGMENT_NAME = "segment_name"
 
@@ -48,7 +50,7 @@ class CustomerTable:
         """Row of ``customer_id``; ``"007"`` also finds the integer id ``7``."""
         key = customer_id.strip()
         candidates = [key]
-        if key.lstrip("+-").isdigit():
+        if _ASCII_INTEGER.fullmatch(key):  # "007" → "7"; str.isdigit() would accept "²" or "١"
             candidates.append(str(int(key)))
         for candidate in candidates:
             if candidate in self.frame.index:
@@ -73,6 +75,8 @@ class ModelBundle:
     customers: CustomerTable | None = None
     customers_problem: str | None = None
     warnings: tuple[str, ...] = ()
+    #: summary.txt and the figures, read at load time: a later run may prune this run's folder.
+    reports: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def k(self) -> int:
@@ -210,7 +214,33 @@ def snapshot_paths(root: Path) -> ArtifactPaths:
     return ArtifactPaths(run) if run is not None else ArtifactPaths(root)
 
 
+SUMMARY = "summary.txt"
+
+
+def _read_reports(paths: ArtifactPaths) -> dict[str, bytes]:
+    """The run's summary and whitelisted figures (a few hundred KB), keyed by file name."""
+    from ...reporting import figures
+
+    wanted = {SUMMARY: paths.summary}
+    wanted.update({name: paths.figures_dir / name for name in figures.ALL_FIGURES})
+    return {name: path.read_bytes() for name, path in wanted.items() if path.is_file()}
+
+
 def load_bundle(settings: ApiSettings) -> ModelBundle:
+    """Read and verify the card, build the serving model and load the customers.
+
+    Any defect of the artifacts — including a card whose fields have the wrong shape — becomes an
+    :class:`ArtifactError`, so the app starts anyway and answers 503 with the reason.
+    """
+    try:
+        return _load_bundle(settings)
+    except ArtifactError:
+        raise
+    except Exception as exc:
+        raise ArtifactError(f"the trained model cannot be served ({type(exc).__name__}: {exc}); {TRAIN_HINT}") from None
+
+
+def _load_bundle(settings: ApiSettings) -> ModelBundle:
     """Read and verify the card, build the serving model and load the customers.
 
     Raises :class:`ArtifactError` (a one-line reason) when the model cannot be served.
@@ -237,6 +267,7 @@ def load_bundle(settings: ApiSettings) -> ModelBundle:
         warnings.append(f"customer lookup unavailable: {exc}")
     created_at = str(card.get("created_at", ""))
     return ModelBundle(
+        reports=_read_reports(paths),
         card=card,
         serving=serving,
         segment_names=names,
