@@ -19,6 +19,7 @@ REJECTED = {
     "no_header.csv": "required column 'age' is missing",
     "duplicated_column.csv": "duplicate column 'age'",
     "text_column.csv": "column 'spending_score' has no usable values",
+    "extra_fields.csv": "has rows with more fields than its header",
 }
 #: Accepted files, and a cleaning step each must report (None: the file is clean).
 ACCEPTED = {
@@ -28,6 +29,7 @@ ACCEPTED = {
     "latin1.csv": None,
     "quoted_newlines.csv": None,
     "very_wide.csv": None,
+    "trailing_delimiter.csv": None,
     "duplicated_header_row.csv": "not_a_number",
     "enormous_numbers.csv": "out_of_range",
     "negative_and_nan.csv": "out_of_range",

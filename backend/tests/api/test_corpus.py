@@ -34,6 +34,8 @@ EXPECTED: dict[str, tuple[int, tuple[int, int] | str]] = {
     "no_header.csv": (422, "has no 'age' column"),
     "crlf_line_endings.csv": (200, (5, 5)),
     "mixed_valid_and_invalid.csv": (200, (4, 8)),
+    "trailing_delimiter.csv": (200, (5, 5)),
+    "extra_fields.csv": (422, "more fields than its header"),
 }
 
 

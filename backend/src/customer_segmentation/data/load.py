@@ -19,6 +19,7 @@ read alone, and the typed columns need no per-cell string work in the cleaning.
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -167,24 +168,40 @@ def _header(header_line: str, delimiter: str) -> list[str]:
     return next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True), [])
 
 
-def _read_csv(path: Path) -> LoadedTable:
-    encoding, header_line, delimiter = _sniff(path)
-    check_repeated_headers(_header(header_line, delimiter))
+def read_raw_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
+    """Every column of a CSV as text, rows in file order, in a RangeIndex.
+
+    One export quirk is accepted: a delimiter at the end of every row (an empty extra field), which
+    pandas would otherwise turn into a shifted index. Rows with real extra values are refused.
+    """
+    options: dict[str, object] = {
+        "sep": delimiter,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": encoding,
+        "skipinitialspace": True,
+    }
     try:
-        raw = pd.read_csv(
-            path,
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding=encoding,
-            skipinitialspace=True,
-        )
+        raw = pd.read_csv(path, **options)  # type: ignore[call-overload]
+        if not isinstance(raw.index, pd.RangeIndex):  # the first data row has more fields than the header
+            if not (raw[raw.columns[-1]].str.strip() == "").all():
+                raise DataError(f"{path} has rows with more fields than its header (from data row 1 on)")
+            with warnings.catch_warnings():  # pandas warns that it drops the (checked: empty) field
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                raw = pd.read_csv(path, index_col=False, **options)  # type: ignore[call-overload]
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path} is not a well-formed CSV file: {first_line}") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"input file has no columns: {path}") from None
+    return raw
+
+
+def _read_csv(path: Path) -> LoadedTable:
+    encoding, header_line, delimiter = _sniff(path)
+    check_repeated_headers(_header(header_line, delimiter))
+    raw = read_raw_csv(path, encoding, delimiter)
     frame, renamed, ignored = normalise_columns(raw)
     return LoadedTable(frame, str(path), encoding, delimiter, ignored, renamed)
 

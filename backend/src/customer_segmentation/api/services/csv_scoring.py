@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...data.load import LoadedTable, read_table
+from ...data.load import LoadedTable, read_raw_csv, read_table
 from ...errors import DataError
 from ...schema import (
     CUSTOMER_ID,
@@ -142,23 +142,11 @@ def _read(data: bytes, filename: str) -> tuple[LoadedTable, pd.DataFrame]:
         path.write_bytes(data)
         try:
             loaded = read_table(path)
-            raw = pd.read_csv(
-                path,
-                sep=loaded.delimiter,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=loaded.encoding,
-                skipinitialspace=True,
-            )
+            raw = read_raw_csv(path, loaded.encoding, loaded.delimiter)
         except DataError as exc:
             raise InvalidInput(str(exc).replace(str(path), repr(filename)), field="file") from None
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:  # pragma: no cover
             raise InvalidInput(f"{filename!r} is not a well-formed CSV file ({exc})", field="file") from None
-    if not isinstance(raw.index, pd.RangeIndex) or not isinstance(loaded.frame.index, pd.RangeIndex):
-        # pandas silently turns the leading columns into an index when the first data row has more
-        # fields than the header — every value would shift one column; refuse instead.
-        raise InvalidInput(f"{filename!r} has rows with more fields than its header", field="file")
     if len(raw) != len(loaded.frame):  # pragma: no cover - same parser, same options
         raise InvalidInput(f"{filename!r} could not be read consistently", field="file")
     return loaded, raw
