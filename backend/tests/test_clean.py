@@ -100,3 +100,13 @@ def test_missing_id_column_generates_ids() -> None:
     clean, report = clean_customers(data, OPTIONS)
     assert clean["customer_id"].tolist() == [1, 2]
     assert report.count("generated_id") == 2
+
+
+def test_an_empty_column_that_is_not_a_feature_is_dropped_and_reported() -> None:
+    """Exports often fill gender with "Unknown"; that must not stop a model that does not use it."""
+    data = frame([[str(i), "Unknown", str(20 + i), str(30 + i), str(40 + i)] for i in range(1, 9)])
+    clean, report = clean_customers(data, OPTIONS)
+    assert "gender" not in clean.columns
+    assert report.count("empty_column_dropped", "gender") == 8
+    with pytest.raises(DataError, match="column 'gender' has no usable values"):
+        clean_customers(data, CleaningOptions(("gender", *DEFAULT_FEATURES)))

@@ -102,3 +102,32 @@ def test_usage_error_is_exit_2() -> None:
     done = cli("--k-min", "two")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_out_of_range_seed_and_unusable_output_root_are_usage_errors(tmp_path: Path) -> None:
+    done = cli("--random-state", "-1", "--output-root", str(tmp_path))
+    assert done.returncode == 2 and "--random-state" in done.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    done = cli("--output-root", str(afile))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: --output-root {afile} is not a folder"
+
+
+def test_reproduce_line_carries_every_non_default_option(tmp_path: Path, mall_csv: Path) -> None:
+    done = cli(
+        "--data",
+        str(mall_csv),
+        "--output-root",
+        str(tmp_path),
+        "-q",
+        "--n-init",
+        "11",
+        "--bootstrap",
+        "3",
+        "--k-max",
+        "5",
+    )
+    assert done.returncode == 0, done.stderr
+    summary = (tmp_path / "reports" / "summary.txt").read_text()
+    assert "--n-init 11" in summary and "--bootstrap 3" in summary and "--k-max 5" in summary

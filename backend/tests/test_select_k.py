@@ -57,3 +57,11 @@ def test_score_record_shape() -> None:
     assert all(isinstance(s, KScore) for s in selection.scores)
     assert selection.estimator.method == "exact"
     assert selection.estimator.sweep_rows == 80
+
+
+def test_pinned_k_outside_the_range_does_not_change_the_silhouette_choice(blobs_frame) -> None:
+    data = blobs_frame(3, n_per=40).drop(columns=["true_group"])
+    result = train(data, RunConfig(sweep=SweepSettings(k_min=2, k_max=2, pinned_k=3), bootstrap_resamples=2))
+    assert result.selection.chosen_k == 3
+    assert result.selection.best_k == 2  # the only k of the requested range
+    assert "would pick k=2" in result.selection.reason

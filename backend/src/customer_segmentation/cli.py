@@ -70,6 +70,15 @@ def print_result(result: object, console: Console) -> None:
     console.print(segments)
 
 
+def _check_output_root(root: Path) -> None:
+    """Fail before any work when the artifacts cannot be written (not after minutes of training)."""
+    existing = next((p for p in (root, *root.parents) if p.exists()), None)
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"--output-root {root} is not a folder")
+    if existing is None or not os.access(existing, os.W_OK):
+        raise ConfigError(f"--output-root {root} is not writable")
+
+
 @app.command()
 def run(
     data: Annotated[
@@ -89,7 +98,9 @@ def run(
     features: Annotated[
         str, typer.Option(help=f"Comma-separated model features from: {', '.join(SELECTABLE_FEATURES)}.")
     ] = ",".join(DEFAULT_FEATURES),
-    random_state: Annotated[int, typer.Option(help="Seed for K-Means, sampling and bootstrap.")] = 42,
+    random_state: Annotated[
+        int, typer.Option(min=0, max=2**32 - 1, help="Seed for K-Means, sampling and bootstrap.")
+    ] = 42,
     n_init: Annotated[int, typer.Option(help="K-Means restarts per k (at least 10 recommended).")] = 10,
     clip_outliers: Annotated[
         bool, typer.Option("--clip-outliers", help="Clip IQR outliers to the fences instead of keeping them.")
@@ -125,6 +136,7 @@ def run(
     )
     settings = get_settings()
     paths = ArtifactPaths(output_root) if output_root else settings.paths
+    _check_output_root(paths.root)
     progress = SilentProgress() if quiet else ConsoleProgress()
     if engine is Engine.spark:
         from .engines.spark import parse_conf, run_spark

@@ -65,6 +65,10 @@ class RunConfig:
             args += ["--k", str(self.sweep.pinned_k)]
         args += ["--k-min", str(self.sweep.k_min), "--k-max", str(self.sweep.k_max)]
         args += ["--random-state", str(self.sweep.random_state)]
+        if self.sweep.n_init != SweepSettings.n_init:
+            args += ["--n-init", str(self.sweep.n_init)]
+        if self.bootstrap_resamples != RunConfig.bootstrap_resamples:
+            args += ["--bootstrap", str(self.bootstrap_resamples)]
         if self.clip_outliers:
             args.append("--clip-outliers")
         return shlex.join(args)

@@ -91,6 +91,16 @@ def test_no_id_and_no_gender_column(spark: Any, tmp_path: Path, mall_csv: Path) 
     assert_same_rows(expected, actual)
 
 
+def test_empty_optional_gender_column_is_dropped_by_both(spark: Any, tmp_path: Path, mall_csv: Path) -> None:
+    frame = pd.read_csv(mall_csv, dtype=str).assign(Gender="Unknown")
+    path = tmp_path / "unknown_gender.csv"
+    frame.to_csv(path, index=False)
+    expected_report, report, expected, actual = both(spark, path, CleaningOptions(DEFAULT_FEATURES))
+    assert expected_report.count("empty_column_dropped", "gender") == 200
+    assert report.to_dict() == expected_report.to_dict()
+    assert_same_rows(expected, actual)
+
+
 def test_typed_parquet_input(spark: Any, tmp_path: Path, mall_csv: Path) -> None:
     frame = pd.read_csv(mall_csv)
     frame.loc[3, "Age"] = np.nan

@@ -159,7 +159,7 @@ def clean_customers(frame: pd.DataFrame, options: CleaningOptions) -> tuple[pd.D
             out[column] = _numbers(frame[column], missing[column], column, report)
 
     out = _drop_unusable_rows(out, options, report)
-    out = _impute(out, report)
+    out = _impute(out, report, options)
     out = _handle_outliers(out, options, report)
     out = _tidy_types(out)
     report.rows_out = len(out)
@@ -267,7 +267,7 @@ def _drop_unusable_rows(out: pd.DataFrame, options: CleaningOptions, report: Qua
     return _without(out, too_sparse)
 
 
-def _impute(out: pd.DataFrame, report: QualityReport) -> pd.DataFrame:
+def _impute(out: pd.DataFrame, report: QualityReport, options: CleaningOptions) -> pd.DataFrame:
     out = out.copy()
     for column in NUMERIC_COLUMNS:
         if column not in out.columns:
@@ -285,9 +285,12 @@ def _impute(out: pd.DataFrame, report: QualityReport) -> pd.DataFrame:
             mode = max(GENDER_CATEGORIES, key=lambda g: (counts.get(g, 0), -GENDER_CATEGORIES.index(g)))
             out[GENDER] = out[GENDER].fillna(mode)
             report.add("imputed_mode", GENDER, int(gaps.sum()), f"missing values set to the mode {mode}")
-    for column in out.columns:
-        if out[column].isna().all() and len(out):
+    for column in [c for c in out.columns if len(out) and out[c].isna().all()]:
+        if column in options.features or column == CUSTOMER_ID:
             raise DataError(f"column {column!r} has no usable values")
+        # Not a model feature (e.g. gender filled with "Unknown" by the export): drop it, and say so.
+        out = out.drop(columns=[column])
+        report.add("empty_column_dropped", column, len(out), "no usable values: column dropped (not a model feature)")
     return out
 
 

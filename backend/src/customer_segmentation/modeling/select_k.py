@@ -267,8 +267,10 @@ def select_k(x: np.ndarray, settings: SweepSettings, on_k: Callable[[KScore], No
     if not scores:
         raise DataError(f"the data has only {distinct} distinct customers: too few to form segments")
 
-    top = max(s.silhouette for s in scores)
-    best_k = min(s.k for s in scores if s.silhouette >= top - TIE_TOLERANCE)
+    # The silhouette's choice is made within the requested range; a pinned k outside it is only scored.
+    in_range = [s for s in scores if settings.k_min <= s.k <= settings.k_max] or scores
+    top = max(s.silhouette for s in in_range)
+    best_k = min(s.k for s in in_range if s.silhouette >= top - TIE_TOLERANCE)
     pinned = settings.pinned_k is not None
     chosen_k = settings.pinned_k if settings.pinned_k is not None else best_k
     if chosen_k not in fitted:

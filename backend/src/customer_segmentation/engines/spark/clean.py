@@ -162,7 +162,7 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
 
     kept = _drop_unusable_rows(typed, options, report)
     flags.unpersist()  # the ranked rows are cached now
-    imputed = _impute(kept, report)
+    imputed = _impute(kept, report, options)
     cleaned, whole_columns = _handle_outliers(imputed, options, report)
     return SparkCleaned(cleaned, report, report.rows_out, whole_columns)
 
@@ -237,7 +237,7 @@ def _drop_unusable_rows(typed: DataFrame, options: CleaningOptions, report: Qual
     return kept
 
 
-def _impute(kept: DataFrame, report: QualityReport) -> DataFrame:
+def _impute(kept: DataFrame, report: QualityReport, options: CleaningOptions) -> DataFrame:
     """Median for numbers (exact, interpolated like pandas), mode for gender (ties: Female)."""
     from pyspark.sql import functions as F
 
@@ -269,11 +269,16 @@ def _impute(kept: DataFrame, report: QualityReport) -> DataFrame:
             mode = max(GENDER_CATEGORIES, key=lambda g: (_first(stats, f"n_{g}"), -GENDER_CATEGORIES.index(g)))
             fills[GENDER] = mode
             report.add("imputed_mode", GENDER, gaps, f"missing values set to the mode {mode}")
-    for c in [CUSTOMER_ID, GENDER, *numeric]:
-        if c in kept.columns and rows and _first(stats, f"gaps_{c}") == rows:
+    empty = [
+        c for c in [CUSTOMER_ID, GENDER, *numeric] if c in kept.columns and rows and _first(stats, f"gaps_{c}") == rows
+    ]
+    for c in empty:  # the same rule as data/clean.py: fatal for model features, dropped otherwise
+        if c in options.features or c == CUSTOMER_ID:
             raise DataError(f"column {c!r} has no usable values")
+        report.add("empty_column_dropped", c, rows, "no usable values: column dropped (not a model feature)")
     if not rows:
         raise DataError("no usable rows are left after cleaning (every row was empty, invalid or duplicated)")
+    kept = kept.drop(*empty) if empty else kept
     return kept.fillna(fills) if fills else kept
 
 
