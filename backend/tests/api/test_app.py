@@ -74,6 +74,12 @@ def test_dashboard_is_served_at_root_after_the_api(
             client.post("/predict", json={"gender": "F", "age": 3, "annual_income": 3, "spending_score": 3}).status_code
             == 200
         )
+        # API paths keep answering like the API, not with the dashboard's HTML 404 page
+        wrong_method = client.get("/predict")
+        assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+        assert "not allowed" in wrong_method.json()["detail"]
+        typo = client.get("/clusters/0/extra")
+        assert typo.status_code == 404 and typo.headers["content-type"].startswith("application/json")
 
 
 def test_without_dashboard_root_points_to_the_docs(client: TestClient) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.routing import Match, Mount, compile_path
+from starlette.types import Scope
 
 from .. import __version__
 from . import handlers
@@ -93,12 +97,48 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     return app
 
 
+class DashboardFiles(StaticFiles):
+    """The static export, minus API paths: a mount at / matches every path fully, so without this a
+    wrong method on an API route (GET /predict) or a typo under an API prefix would get the
+    dashboard's HTML 404 page instead of the API's JSON 405/404."""
+
+    def __init__(self, *, directory: Path, api: FastAPI) -> None:
+        super().__init__(directory=directory, html=True)
+        self.api = api
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        probe = {**scope, "type": "http"}
+        if any(
+            route.matches(probe)[0] is Match.PARTIAL  # the path is an API route, the method is not
+            for route in self.api.router.routes
+            if not isinstance(route, Mount)
+        ):
+            allowed = self._allowed_methods(f"/{path}")
+            return handlers.error_json(405, f"method {scope['method']} is not allowed on /{path}", allowed)
+        if path.split("/", 1)[0] in API_PREFIXES:
+            return handlers.error_json(404, f"no API route /{path}")
+        return await super().get_response(path, scope)
+
+    def _allowed_methods(self, path: str) -> list[str]:
+        """The methods the OpenAPI schema lists for ``path`` (for the Allow header)."""
+        allowed = {
+            method.upper()
+            for template, operations in self.api.openapi().get("paths", {}).items()
+            if compile_path(template)[0].fullmatch(path)
+            for method in operations
+        }
+        return sorted(allowed)
+
+
+API_PREFIXES = frozenset({"health", "clusters", "predict", "customers", "model", "reports", "docs", "redoc"})
+
+
 def _mount_dashboard(app: FastAPI, settings: ApiSettings) -> None:
     """Serve the Next.js static export at / — mounted last, so every API route still wins."""
     index = settings.frontend_dir / "index.html"
     app.state.dashboard = index.is_file()
     if app.state.dashboard:
-        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="dashboard")
+        app.mount("/", DashboardFiles(directory=settings.frontend_dir, api=app), name="dashboard")
         return
 
     @app.get("/", include_in_schema=False)

@@ -52,6 +52,12 @@ def _error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def error_json(status: int, detail: str, allow: list[str] | None = None) -> JSONResponse:
+    """The API's error body for a response built outside a route (e.g. by the dashboard mount)."""
+    headers = {"Allow": ", ".join(allow)} if allow else None
+    return _error_response(status, detail, [], headers)
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):

@@ -183,13 +183,13 @@ def read_raw_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
         "skipinitialspace": True,
     }
     try:
-        raw = pd.read_csv(path, **options)  # type: ignore[call-overload]
+        raw = pd.read_csv(path, **options)
         if not isinstance(raw.index, pd.RangeIndex):  # the first data row has more fields than the header
             if not (raw[raw.columns[-1]].str.strip() == "").all():
                 raise DataError(f"{path} has rows with more fields than its header (from data row 1 on)")
             with warnings.catch_warnings():  # pandas warns that it drops the (checked: empty) field
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                raw = pd.read_csv(path, index_col=False, **options)  # type: ignore[call-overload]
+                raw = pd.read_csv(path, index_col=False, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path} is not a well-formed CSV file: {first_line}") from None

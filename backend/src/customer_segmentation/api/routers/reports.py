@@ -80,7 +80,7 @@ def list_figures(bundle: BundleDep) -> FigureList:
 def get_figure(
     bundle: BundleDep,
     name: Annotated[FigureName, Path(description="A name from GET /reports/figures.")],
-) -> FileResponse:
+) -> Response:
     """Only whitelisted names are accepted (anything else is a 422), so no path can escape the folder."""
     png = bundle.reports.get(name.value)
     if png is None:
