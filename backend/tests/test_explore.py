@@ -136,8 +136,9 @@ def test_write_preprocessed_matches_the_pipeline_byte_for_byte(
     paths, result = trained
     target = ArtifactPaths(tmp_path)
     written, table = explore.write_preprocessed(result.clean, result.features, target)
-    assert written == target.preprocessed_csv
+    assert written == target.reports_dir / "notebooks" / "preprocessed_data.csv"
     assert written.read_bytes() == paths.preprocessed_csv.read_bytes()
+    assert not target.preprocessed_csv.exists()  # the pipeline's published data is never overwritten
     assert table[list(DEFAULT_FEATURES)].mean().abs().max() < 1e-9
     assert not target.model.exists() and not target.model_card.exists()  # only the processed data
 

@@ -166,7 +166,7 @@ def test_preprocessing_notebook_runs_and_writes_what_the_pipeline_writes(
 ) -> None:
     nb = _executed("preprocessing.ipynb", tmp_path, mall_csv)
     assert _images(nb) >= 3  # distributions, pair plot, correlations
-    written = ArtifactPaths(tmp_path).preprocessed_csv
+    written = ArtifactPaths(tmp_path).reports_dir / "notebooks" / "preprocessed_data.csv"
     assert written.read_bytes() == trained[0].preprocessed_csv.read_bytes()
     quality = trained[1].quality
     assert f"rows read: {quality.rows_in}; rows kept: {quality.rows_out}" in _text(nb)

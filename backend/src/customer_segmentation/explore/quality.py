@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import atomic
-from ..artifacts import csv_bytes, run_lock
+from ..artifacts import csv_bytes
 from ..config import ArtifactPaths
 from ..data.clean import QualityReport
 from ..errors import DataError
@@ -264,14 +264,21 @@ def expected_vs_reported(sample: DirtySample, report: QualityReport) -> pd.DataF
     return table
 
 
+def notebook_output(paths: ArtifactPaths) -> Path:
+    """Where a notebook writes: its own folder, never the pipeline's published run (which must stay
+    consistent with the served model — see ``publish``)."""
+    return paths.reports_dir / "notebooks" / "preprocessed_data.csv"
+
+
 def write_preprocessed(clean: pd.DataFrame, features: Sequence[str], paths: ArtifactPaths) -> tuple[Path, pd.DataFrame]:
-    """Write ``preprocessed_data.csv`` exactly as the pipeline does (same transform, bytes, atomicity).
+    """Write ``preprocessed_data.csv`` exactly as the pipeline does (same transform, bytes, atomicity),
+    into :func:`notebook_output`.
 
     Returns the path and the table. The scaler is fitted on ``clean`` as in ``pipeline.train``, so on
     the same data and features the file is byte-identical to the pipeline's.
     """
     preprocessor = build_preprocessor(validate_features(features)).fit(clean)
     table = preprocessed_table(clean, preprocessor)
-    with run_lock(paths):
-        atomic.write_bytes(paths.preprocessed_csv, csv_bytes(table))
-    return paths.preprocessed_csv, table
+    target = notebook_output(paths)
+    atomic.write_bytes(target, csv_bytes(table))
+    return target, table
