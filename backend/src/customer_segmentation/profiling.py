@@ -19,7 +19,11 @@ from .schema import AGE, ANNUAL_INCOME, GENDER, GENDER_CATEGORIES, NUMERIC_COLUM
 
 LEVELS = ("low", "mid", "high")
 _AGE_WORDS = {"low": "Young", "mid": "Middle-aged", "high": "Older"}
-AGE_BANDS = (35.0, 50.0)  # [0, 35) young, [35, 50) middle-aged, [50, ∞) older
+AGE_BANDS = (35.0, 50.0)
+#: The encoder's output column when gender is a model feature (see ``features.build_preprocessor``).
+GENDER_MODEL_COLUMN = "gender_Male"
+#: A segment is named "Women"/"Men" when at least this share of it is of one gender, else "Mixed".
+GENDER_MAJORITY = 0.6  # [0, 35) young, [35, 50) middle-aged, [50, ∞) older
 
 _ACTIONS: dict[tuple[str, str], str] = {
     ("high", "high"): "Reward and retain: VIP/loyalty programme, early access to premium launches, personal service.",
@@ -73,13 +77,26 @@ def _age_level(age: float) -> str:
     return "mid" if age < AGE_BANDS[1] else "high"
 
 
-def _name(levels: dict[str, str]) -> str:
-    parts = []
-    if AGE in levels:
+def _gender_word(mix: dict[str, float]) -> str:
+    if not mix:
+        return "Mixed"
+    majority = max(GENDER_CATEGORIES, key=lambda g: mix.get(g, 0.0))
+    if mix.get(majority, 0.0) < GENDER_MAJORITY:
+        return "Mixed"
+    return "Women" if majority == GENDER_CATEGORIES[0] else "Men"
+
+
+def _name(levels: dict[str, str], model_columns: set[str], mix: dict[str, float]) -> str:
+    """Name a segment by the features the model used (all three numeric ones by default)."""
+    named = [
+        c for c in (AGE, ANNUAL_INCOME, SPENDING_SCORE) if c in levels and (not model_columns or c in model_columns)
+    ]
+    parts = [_gender_word(mix)] if GENDER_MODEL_COLUMN in model_columns else []
+    if AGE in named:
         parts.append(_AGE_WORDS[levels[AGE]])
-    if ANNUAL_INCOME in levels:
+    if ANNUAL_INCOME in named:
         parts.append(f"{levels[ANNUAL_INCOME]} income")
-    if SPENDING_SCORE in levels:
+    if SPENDING_SCORE in named:
         parts.append(f"{levels[SPENDING_SCORE]} spending")
     text = " · ".join(parts)
     return text[:1].upper() + text[1:]
@@ -112,15 +129,30 @@ def _action(levels: dict[str, str]) -> str:
     return action
 
 
-def _disambiguate(profiles: list[SegmentProfile]) -> None:
-    """Two segments can land in the same thirds: tell them apart by their id-order suffix."""
+def _disambiguate(profiles: list[SegmentProfile], model_columns: set[str]) -> None:
+    """Two segments can land in the same bands: tell them apart by the median of a model feature
+    (the first one whose medians differ), else by their id order."""
     by_name: dict[str, list[SegmentProfile]] = {}
     for profile in profiles:
         by_name.setdefault(profile.name, []).append(profile)
-    for same in by_name.values():
-        if len(same) > 1:
-            for rank, profile in enumerate(same, start=1):
+    for same in (group for group in by_name.values() if len(group) > 1):
+        numeric = [c for c in (AGE, ANNUAL_INCOME, SPENDING_SCORE) if c in model_columns or not model_columns]
+        telling = next(
+            (
+                c
+                for c in numeric
+                if all(c in p.medians for p in same) and len({p.medians[c] for p in same}) == len(same)
+            ),
+            None,
+        )
+        for rank, profile in enumerate(same, start=1):
+            if telling is not None:
+                profile.name = f"{profile.name} (median {_SHORT_LABELS[telling]} {profile.medians[telling]:g})"
+            else:
                 profile.name = f"{profile.name} ({rank})"
+
+
+_SHORT_LABELS = {AGE: "age", ANNUAL_INCOME: "income", SPENDING_SCORE: "spending"}
 
 
 def profile_segments(
@@ -164,8 +196,11 @@ def profiles_from_aggregates(
     """Segment profiles from per-segment aggregates, however they were computed (pandas or Spark).
 
     ``stats`` has one row per segment id with ``size``, ``median_<c>``, ``mean_<c>`` and, with gender,
-    ``n_<category>``; ``cuts`` holds each numeric column's population thirds (low, high).
+    ``n_<category>``; ``cuts`` holds each numeric column's population thirds (low, high). Names use
+    only the model's features — the columns of ``centroids`` — so a model of gender and age is not
+    named by income and spending.
     """
+    model_columns = {str(c) for c in centroids.columns}
     profiles = []
     for segment in range(len(centroids)):
         row: Any = stats.loc[segment] if segment in stats.index else None
@@ -177,7 +212,7 @@ def profiles_from_aggregates(
         silhouette = silhouettes[segment] if silhouettes is not None else None
         profile = SegmentProfile(
             id=segment,
-            name=_name(levels),
+            name=_name(levels, model_columns, mix),
             description="",
             action=_action(levels),
             size=size,
@@ -196,5 +231,5 @@ def profiles_from_aggregates(
         )
         profile.description = _describe(profile)
         profiles.append(profile)
-    _disambiguate(profiles)
+    _disambiguate(profiles, model_columns)
     return profiles
