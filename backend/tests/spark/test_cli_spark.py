@@ -39,6 +39,17 @@ def test_unknown_engine_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
     assert "flink" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("master", ["bogus://x", "local[two]", "spark:/host"])
+def test_malformed_master_is_refused_before_any_jvm(
+    master: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs in the default suite: the URL is checked before pyspark or Java is touched."""
+    code = cli.main(["--engine", "spark", "--spark-master", master, "--output-root", str(tmp_path), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "is not a Spark master URL" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
@@ -99,8 +100,23 @@ def launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+#: The master URL forms Spark accepts; anything else is refused before a JVM is started.
+MASTER_URL = re.compile(r"local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|(spark|mesos|k8s)://\S+|yarn")
+
+
+def check_master(master: str) -> None:
+    """One-line ConfigError for a master URL Spark would reject with a Java stack trace."""
+    if not MASTER_URL.fullmatch(master):
+        raise ConfigError(
+            f"--spark-master {master!r} is not a Spark master URL "
+            "(use local[*], local[N], spark://HOST:PORT, yarn, k8s://URL or mesos://URL)"
+        )
+
+
 def build_session(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> SparkSession:
     """Create (or reuse) the SparkSession; user ``conf`` wins over :func:`default_conf`."""
+    if not launched_by_spark_submit():
+        check_master(master)
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -121,7 +137,7 @@ def build_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
     except Exception as exc:  # Java missing/too old, bad master URL: py4j raises many types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SparkUnavailableError(
-            f"could not start Spark with master {master!r} (Java 17+ is required): {first}"
+            f"could not start Spark with master {master!r} (it needs Java 17+ and a reachable master): {first}"
         ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
