@@ -18,7 +18,6 @@ from rich.table import Table
 
 from .config import ArtifactPaths, get_settings
 from .errors import ConfigError, SegmentationError
-from .modeling.select_k import SweepSettings
 from .schema import DEFAULT_FEATURES, SELECTABLE_FEATURES
 
 EXIT_USER_ERROR = 2
@@ -121,6 +120,7 @@ def run(
     ] = None,
 ) -> None:
     """Clean the data, choose k by silhouette, fit K-Means and write model, data, figures and report."""
+    from .modeling.select_k import SweepSettings  # imports scikit-learn: not needed for --help
     from .pipeline import RunConfig
     from .pipeline import run as run_pipeline
     from .progress import ConsoleProgress, SilentProgress
