@@ -16,13 +16,13 @@ def frame(rows: list[list[str]]) -> pd.DataFrame:
 
 DIRTY = frame(
     [
-        ["1", "Male", "19", "15", "39"],
+        ["1", "Male", "19", "15", "46"],
         ["2", " female ", "21", "NA", "81"],  # respelled gender; missing marker in income → imputed
         ["3", "F", "?", "16", "6"],  # respelled; missing age → imputed
-        ["4", "Female", "23", "16", "77"],
-        ["4", "Female", "23", "16", "77"],  # exact duplicate row
-        ["5", "Female", "31", "17", "40"],
-        ["5", "Male", "64", "19", "3"],  # duplicate customer id (not an exact duplicate)
+        ["4", "Female", "23", "16", "84"],
+        ["4", "Female", "23", "16", "84"],  # exact duplicate row
+        ["5", "Female", "31", "17", "47"],
+        ["5", "Male", "64", "19", "10"],  # duplicate customer id (not an exact duplicate)
         ["6", "unknown", "35", "-5", "6"],  # unknown gender → mode; negative income → missing → median
         ["7", "Male", "abc", "20", "150"],  # text age; spending out of range → 2 of 3 missing → dropped
         ["8", "Male", "200", "21", "13"],  # impossible age → missing → median
@@ -64,7 +64,7 @@ def test_imputed_values_are_medians_of_the_valid_values() -> None:
 
 
 def test_clean_input_is_left_alone() -> None:
-    data = frame([["1", "Male", "19", "15", "39"], ["2", "Female", "40", "70", "60"]])
+    data = frame([["1", "Male", "19", "15", "46"], ["2", "Female", "40", "70", "60"]])
     clean, report = clean_customers(data, OPTIONS)
     assert report.actions == []
     assert clean["age"].dtype == "int64"
@@ -85,7 +85,7 @@ def test_outliers_are_kept_by_default_and_clipped_on_request() -> None:
 
 
 def test_missing_required_column_is_named() -> None:
-    data = frame([["1", "Male", "19", "15", "39"]]).drop(columns=["spending_score"])
+    data = frame([["1", "Male", "19", "15", "46"]]).drop(columns=["spending_score"])
     with pytest.raises(DataError, match="required column 'spending_score' is missing"):
         clean_customers(data, OPTIONS)
 
@@ -96,7 +96,7 @@ def test_nothing_usable_left() -> None:
 
 
 def test_missing_id_column_generates_ids() -> None:
-    data = frame([["1", "Male", "19", "15", "39"], ["2", "Female", "20", "16", "40"]]).drop(columns=["customer_id"])
+    data = frame([["1", "Male", "19", "15", "46"], ["2", "Female", "20", "16", "40"]]).drop(columns=["customer_id"])
     clean, report = clean_customers(data, OPTIONS)
     assert clean["customer_id"].tolist() == [1, 2]
     assert report.count("generated_id") == 2

@@ -82,8 +82,11 @@ def test_faithful_copy_in_another_form_is_rewritten_canonically(
 
 def test_copy_with_one_changed_value_is_refused(tmp_path: Path, http_dir: tuple[str, Path], mall_csv: Path) -> None:
     base, folder = http_dir
-    text = mall_csv.read_text().replace("\n200,Male,30,137,83", "\n200,Male,31,137,83")
-    (folder / "Mall_Customers.csv").write_text(text.replace("Gender", "Genre"))
+    lines = mall_csv.read_text().splitlines()
+    last = lines[-1].split(",")
+    last[2] = str(int(last[2]) + 1)  # one customer one year older
+    lines[-1] = ",".join(last)
+    (folder / "Mall_Customers.csv").write_text("\n".join(lines).replace("Gender", "Genre") + "\n")
     with pytest.raises(DataError, match="checksum"):
         fetch_mall_customers(settings(tmp_path, data_url=f"{base}/Mall_Customers.csv"))
 

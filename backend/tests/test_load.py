@@ -8,7 +8,7 @@ import pytest
 from customer_segmentation.data.load import read_table
 from customer_segmentation.errors import DataError
 
-KAGGLE = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n1,Male,19,15,39\n2,Female,21,16,81\n"
+KAGGLE = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n1,Male,19,15,46\n2,Female,21,16,81\n"
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -24,7 +24,7 @@ def test_kaggle_header_is_normalised(tmp_path: Path) -> None:
 
 
 def test_semicolon_delimiter_and_genre_header(tmp_path: Path) -> None:
-    content = "CustomerID;Genre;Age;Annual Income (k$);Spending Score (1-100)\n1;Male;19;15;39\n"
+    content = "CustomerID;Genre;Age;Annual Income (k$);Spending Score (1-100)\n1;Male;19;15;46\n"
     table = read_table(write(tmp_path, "b.csv", content))
     assert table.delimiter == ";"
     assert table.frame.loc[0, "gender"] == "Male"

@@ -23,13 +23,13 @@ HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100),Notes\
 # Dirty, but every numeric cell is a number or an exact missing marker: the typed path holds.
 TYPED_DIRTY = HEADER + "".join(
     [
-        "1,Male,19,15,39,a\n",
+        "1,Male,19,15,46,a\n",
         "2,female,21,NA,81,\n",  # respelled gender; NA marker
         "3,F,,16,6,b\n",  # empty age
-        "4,Female,23,16,77,\n",
-        "4,Female,23,16,77,\n",  # exact duplicate
-        "5,Female,31,17,40,\n",
-        "5,Male,64,19,3,\n",  # duplicate id
+        "4,Female,23,16,84,\n",
+        "4,Female,23,16,84,\n",  # exact duplicate
+        "5,Female,31,17,47,\n",
+        "5,Male,64,19,10,\n",  # duplicate id
         "6,unknown,35,-5,6,\n",  # unknown gender; negative income
         "7,Male,N/A,20,150,\n",  # marker + out of range → too sparse
         "8,Male,200,21,13,\n",  # impossible age
@@ -44,11 +44,11 @@ TYPED_DIRTY = HEADER + "".join(
 
 # Text in numeric columns, padded values, markers with spaces: some columns stay text.
 TEXT_DIRTY = (
-    TYPED_DIRTY.replace("35,-5,6", "abc, -5 ,6").replace("45,1000001", " 45 ,?").replace("31,17,40", "31,17, n/a ")
+    TYPED_DIRTY.replace("35,-5,6", "abc, -5 ,6").replace("45,1000001", " 45 ,?").replace("31,17,47", "31,17, n/a ")
 )
 
 # Spellings the two parsers could read differently: the fast engine must defer to the text one.
-NAN_INF = TYPED_DIRTY.replace("23,16,77", "nan,inf,77").replace("19,15,39", "19,-inf,39")
+NAN_INF = TYPED_DIRTY.replace("23,16,84", "nan,inf,84").replace("19,15,46", "19,-inf,46")
 QUOTED = TYPED_DIRTY.replace("1,Male,19", '1, "Male",19')
 DUPLICATE_HEADER = TYPED_DIRTY.replace(",Notes\n", ",Age\n", 1)
 TEXT_IDS = TYPED_DIRTY.replace("\n6,", "\nC-6,").replace("\n8,", "\n8.0,")

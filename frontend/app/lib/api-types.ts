@@ -1687,7 +1687,7 @@ export interface operations {
                     "application/json": components["schemas"]["CsvScoringReport"];
                     /**
                      * @example CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100),segment,segment_name,error
-                     *     1,Male,19,15,39,0,Young · low income · high spending,
+                     *     1,Male,19,15,46,0,Young · low income · high spending,
                      *     2,Male,abc,15,81,,,age 'abc' is not a number
                      */
                     "text/csv": string;

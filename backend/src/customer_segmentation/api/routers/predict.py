@@ -29,7 +29,7 @@ _COUNT_HEADERS = {
 }
 _CSV_EXAMPLE = (
     "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100),segment,segment_name,error\n"
-    "1,Male,19,15,39,0,Young · low income · high spending,\n"
+    "1,Male,19,15,46,0,Young · low income · high spending,\n"
     "2,Male,abc,15,81,,,age 'abc' is not a number\n"
 )
 
