@@ -3,6 +3,7 @@ synthetic customer tables with a known number of well-separated segments."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,30 @@ def trained(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> tuple[A
     settings = Settings(artifacts_root=root, data_mirror=MIRROR)
     result = run(RunConfig(data=mall_csv), settings, paths=paths)
     return paths, result
+
+
+def snapshot_tree(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root``: compare before/after to prove nothing was touched."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, str]]:
+    return snapshot_tree
+
+
+@pytest.fixture(scope="session")
+def previous_run(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> Path:
+    """An output folder holding a complete earlier CLI run (rejected inputs must leave it untouched)."""
+    from customer_segmentation.cli import main
+
+    root = tmp_path_factory.mktemp("previous_run")
+    assert main(["--data", str(mall_csv), "--output-root", str(root), "-q", "--bootstrap", "2"]) == 0
+    return root
 
 
 def make_blobs_frame(k: int, n_per: int = 60, seed: int = 0) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """The command line as a user meets it: results on success, one-line errors and untouched artifacts on failure."""
 
-import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,23 +22,6 @@ def cli(*args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None)
         env={**os.environ, **(env or {})},
         timeout=120,
     )
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture(scope="module")
-def previous_run(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> Path:
-    """An output folder holding a complete earlier run."""
-    root = tmp_path_factory.mktemp("cli")
-    done = cli("--data", str(mall_csv), "--output-root", str(root), "--quiet")
-    assert done.returncode == 0, done.stderr
-    return root
 
 
 def test_help_documents_the_options() -> None:
@@ -83,7 +66,7 @@ def _write_bad_files(tmp: Path) -> None:
 
 @pytest.mark.parametrize("case", list(_bad_inputs(Path("/nonexistent"), write=False)))
 def test_bad_input_exits_2_with_one_line_and_touches_nothing(
-    case: str, previous_run: Path, tmp_path: Path, mall_csv: Path
+    case: str, previous_run: Path, tmp_path: Path, mall_csv: Path, snapshot: Callable[[Path], dict[str, str]]
 ) -> None:
     args, message = _bad_inputs(tmp_path)[case]
     if "--data" not in args:

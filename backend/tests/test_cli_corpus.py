@@ -1,8 +1,8 @@
 """The bad-input corpus through the CLI: each file ends in a one-line error (exit 2, nothing touched)
 or in a cleaned result whose problems are reported — never a traceback."""
 
-import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,23 +41,10 @@ def test_corpus_is_fully_covered() -> None:
     assert {p.name for p in CORPUS.glob("*.csv")} == set(REJECTED) | set(ACCEPTED)
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture(scope="module")
-def previous_run(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    assert main(["--data", str(mall_csv), "--output-root", str(root), "-q", "--bootstrap", "2"]) == 0
-    return root
-
-
 @pytest.mark.parametrize("name", sorted(REJECTED))
-def test_rejected_files(name: str, previous_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rejected_files(
+    name: str, previous_run: Path, capsys: pytest.CaptureFixture[str], snapshot: Callable[[Path], dict[str, str]]
+) -> None:
     before = snapshot(previous_run)
     code = main(["--data", str(CORPUS / name), "--output-root", str(previous_run), "-q"])
     err = capsys.readouterr().err

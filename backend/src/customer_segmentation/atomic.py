@@ -48,10 +48,3 @@ def write_bytes(target: Path, data: bytes) -> None:
 def write_text(target: Path, text: str) -> None:
     """Atomically replace ``target`` with UTF-8 ``text`` (LF line endings)."""
     write_bytes(target, text.encode("utf-8"))
-
-
-def sweep_stale_temporaries(folder: Path) -> None:
-    """Remove temporaries left by a writer that was killed before it could clean up."""
-    if folder.is_dir():
-        for stale in folder.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
