@@ -1,6 +1,6 @@
 # Customer segmentation — every task is a make target. `make help` lists them.
-#   make run    set up everything, train, build the dashboard, serve API + dashboard on :8000
-#   make test   set up everything and run every test suite (this is what CI runs)
+#   make run    install what running needs, train, build the dashboard, serve API + dashboard on :8000
+#   make test   install everything the tests need and run every test suite and lint (this is what CI runs)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -19,27 +19,42 @@ endif
 # Helper targets of each part of the product live in mk/*.mk. They append to:
 #   TEST_PREREQS  targets to build before the test suites run (e.g. the dashboard export)
 #   TEST_SUITES   test targets run by `make test`, after the Python suite
+#   TEST_DEB_PACKAGES  Debian packages only the tests or benchmarks use: `make test` installs the
+#                      missing ones (as root); `make run` never installs any Debian package
 TEST_PREREQS :=
 TEST_SUITES :=
+TEST_DEB_PACKAGES := chromium wrk postgresql
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps run train serve test test-python lint format bench clean
+.PHONY: help setup setup-runtime system-deps check-port run train serve test test-python lint format bench clean
 
-help: ## List the targets
+help: ## List the targets (and the variables you can set)
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+	@echo "Variables (make VAR=value target):"
+	@echo "  HOST=$(HOST)  PORT=$(PORT)   where make run / make serve listen (e.g. make run PORT=8001)"
+	@echo "  PYTHON=$(PYTHON)  VENV=$(VENV)   the interpreter that creates the virtualenv, and its folder"
 
-$(VENV)/.installed: backend/requirements.txt backend/requirements-dev.txt backend/pyproject.toml
+# Two stamps: what running needs (requirements.txt), and what testing and development add
+# (requirements-dev.txt: pytest, playwright, schemathesis, mypy, Jupyter …). mk/*.mk depend on the second.
+$(VENV)/.runtime-installed: backend/requirements.txt backend/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r backend/requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime-installed backend/requirements-dev.txt
 	$(PIP) install --quiet -r backend/requirements-dev.txt
 	touch $@
 
-setup: system-deps $(VENV)/.installed ## Create .venv and install pinned Python dependencies
+setup-runtime: $(VENV)/.runtime-installed ## Create .venv with what running needs only (no test tools, no Debian package)
 
-system-deps: ## Install the Debian packages the tests need (chromium, wrk) when missing (needs root)
+setup: system-deps $(VENV)/.installed ## Create .venv with everything: runtime, test and development tools
+
+system-deps: ## Install the Debian packages the tests need (TEST_DEB_PACKAGES) when missing (needs root)
 	@missing=""; \
-	test -x /usr/bin/chromium || missing="$$missing chromium"; \
-	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	for package in $(TEST_DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -47,22 +62,25 @@ system-deps: ## Install the Debian packages the tests need (chromium, wrk) when 
 	  else echo "note: install$$missing with apt-get (as root) for the browser tests and HTTP benchmark"; fi; \
 	fi
 
-train: setup ## Run the segmentation pipeline on the canonical data
+check-port: ## Fail at once (one line) when HOST:PORT is taken, before any set-up
+	@$(PYTHON) backend/scripts/check_port.py $(HOST) $(PORT)
+
+train: setup-runtime ## Run the segmentation pipeline on the canonical data
 	$(PY) backend/src/main.py
 
-run: setup train $(RUN_PREREQS) ## Set up, train, build the dashboard and serve everything on http://HOST:PORT
+run: check-port setup-runtime train $(RUN_PREREQS) ## Install what running needs, train, build the dashboard, serve on http://HOST:PORT
 	$(VENV)/bin/uvicorn backend.src.main:app --host $(HOST) --port $(PORT)
 
-serve: setup ## Serve the API (and the dashboard, if built) with auto-reload
-	$(VENV)/bin/uvicorn backend.src.main:app --host $(HOST) --port $(PORT) --reload
+serve: setup-runtime ## Serve the API (and the dashboard, if built) with auto-reload of backend/src
+	$(VENV)/bin/uvicorn backend.src.main:app --host $(HOST) --port $(PORT) --reload --reload-dir backend/src
 
-test: setup $(TEST_PREREQS) ## Run every test suite (Python, dashboard, browser, notebooks, Spark)
-	$(MAKE) --no-print-directory test-python $(TEST_SUITES)
+test: setup $(TEST_PREREQS) ## Run every test suite (Python, lint, dashboard, browser, notebooks, Spark)
+	$(MAKE) --no-print-directory test-python lint $(TEST_SUITES)
 
 test-python: ## Run the Python test suite only
 	cd backend && ../$(PY) -m pytest -q -m "not browser and not spark"
 
-lint: setup ## ruff + mypy on the backend package
+lint: $(VENV)/.installed ## ruff check, ruff format --check and mypy on the backend
 	$(VENV)/bin/ruff check backend
 	$(VENV)/bin/ruff format --check backend
 	$(VENV)/bin/mypy --config-file backend/pyproject.toml backend/src/customer_segmentation

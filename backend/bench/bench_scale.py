@@ -53,16 +53,23 @@ def _peak_rss_mb() -> float:
 # -- children ---------------------------------------------------------------------------------
 
 
-def child_pipeline(csv: Path, root: Path) -> dict[str, Any]:
-    """One full pipeline run; returns timings, k, scores and peak RSS."""
+def child_pipeline(csv: Path, root: Path, wide: bool = False) -> dict[str, Any]:
+    """One full pipeline run; returns timings, k, scores and peak RSS. ``wide``: the 8 numeric +
+    2 categorical table (synth_tables.write_wide_table), declared through the feature schema."""
     start = time.perf_counter()
     from customer_segmentation.config import ArtifactPaths, Settings
     from customer_segmentation.pipeline import RunConfig, run
     from customer_segmentation.progress import SilentProgress
+    from customer_segmentation.synth_tables import WIDE_CATEGORICAL, WIDE_NUMERIC
 
     imported = time.perf_counter() - start
     progress = SilentProgress()
-    result = run(RunConfig(data=csv), Settings(artifacts_root=root), progress, ArtifactPaths(root))
+    config = (
+        RunConfig(data=csv, features=(*WIDE_NUMERIC, *WIDE_CATEGORICAL), categorical=WIDE_CATEGORICAL)
+        if wide
+        else RunConfig(data=csv)
+    )
+    result = run(config, Settings(artifacts_root=root), progress, ArtifactPaths(root))
     kmeans = result.pipeline.named_steps["kmeans"]
     return {
         "rows": result.quality.rows_out,
@@ -133,12 +140,16 @@ def _spawn(*args: str) -> tuple[dict[str, Any], float]:
     return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
-def _dataset(out: Path, rows: int) -> Path:
+def _dataset(out: Path, rows: int, wide: bool = False) -> Path:
     from customer_segmentation.synth import write_table
+    from customer_segmentation.synth_tables import write_wide_table
 
-    path = out / f"customers_{rows}.csv"
+    path = out / (f"wide_{rows}.csv" if wide else f"customers_{rows}.csv")
     if not path.exists():
-        write_table(path, rows, seed=SEED, dirt=DIRT)
+        if wide:
+            write_wide_table(path, rows, seed=SEED)
+        else:
+            write_table(path, rows, seed=SEED, dirt=DIRT)
     return path
 
 
@@ -149,15 +160,16 @@ def _group(stages: dict[str, float]) -> dict[str, float]:
     }
 
 
-def measure(rows: int, out: Path, naive_max_rows: int, naive_threads: int) -> dict[str, Any]:
-    csv = _dataset(out, rows)
-    ours, wall = _spawn("_pipeline", str(csv), str(out / f"artifacts_{rows}"))
+def measure(rows: int, out: Path, naive_max_rows: int, naive_threads: int, wide: bool = False) -> dict[str, Any]:
+    csv = _dataset(out, rows, wide)
+    name = f"wide_{rows}" if wide else str(rows)
+    ours, wall = _spawn("_pipeline", str(csv), str(out / f"artifacts_{name}"), "wide" if wide else "mall")
     ours["wall"] = wall
     ours["groups"] = _group(ours["stages"])
     naive = None
-    if rows <= naive_max_rows:
+    if rows <= naive_max_rows and not wide:
         naive, _ = _spawn("_naive", str(csv), str(naive_threads))
-    return {"size": rows, "csv_mb": csv.stat().st_size / 1e6, "ours": ours, "naive": naive}
+    return {"size": rows, "wide": wide, "csv_mb": csv.stat().st_size / 1e6, "ours": ours, "naive": naive}
 
 
 def _f(seconds: float) -> str:
@@ -190,7 +202,7 @@ def table(results: list[dict[str, Any]]) -> str:
             "| "
             + " | ".join(
                 [
-                    f"{r['size']:,}",
+                    f"{r['size']:,}" + (" (8 numeric + 2 categorical)" if r.get("wide") else ""),
                     f"{r['csv_mb']:.1f}",
                     _f(o["wall"]),
                     _f(g["load"]),
@@ -237,7 +249,7 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_pipeline":
-        print(json.dumps(child_pipeline(Path(argv[1]), Path(argv[2]))))
+        print(json.dumps(child_pipeline(Path(argv[1]), Path(argv[2]), len(argv) > 3 and argv[3] == "wide")))
         return 0
     if argv and argv[0] == "_naive":
         print(json.dumps(child_naive(Path(argv[1]), int(argv[2]))))
@@ -255,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         "--naive-threads", type=int, default=0, help="cap the naive sweep's threads (0: library default)"
     )
     parser.add_argument("--json", type=Path, help="also dump the raw measurements as JSON")
+    parser.add_argument(
+        "--wide-sizes", default="1000000", help="row counts of the 8 numeric + 2 categorical table ('' for none)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -264,9 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         else "; naive sweep on default threads"
     )
     results = []
-    for rows in sizes:
-        print(f"… {rows:,} rows", file=sys.stderr, flush=True)
-        results.append(measure(rows, args.out, args.naive_max_rows, args.naive_threads))
+    wide_sizes = [int(s) for s in args.wide_sizes.replace(",", " ").split()]
+    for rows, wide in [*((r, False) for r in sizes), *((r, True) for r in wide_sizes)]:
+        print(f"… {rows:,} rows{' (wide)' if wide else ''}", file=sys.stderr, flush=True)
+        results.append(measure(rows, args.out, args.naive_max_rows, args.naive_threads, wide))
         print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     text = table(results)
     print(f"Machine: {about}\n\n{text}")

@@ -34,6 +34,15 @@ def mall_csv() -> Path:
 
 
 @pytest.fixture(scope="session")
+def wholesale_csv() -> Path:
+    """The public UCI Wholesale customers table (440 rows, no id column), read from the mirror."""
+    path = MIRROR / "wholesale_customers.csv"
+    if not path.is_file():
+        pytest.fail(f"wholesale data not found at {path}: set MALL_DATA_MIRROR to ../shared/data")
+    return path
+
+
+@pytest.fixture(scope="session")
 def trained(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> tuple[ArtifactPaths, RunResult]:
     """One full pipeline run on the canonical data, with every artifact in a temporary folder."""
     root = tmp_path_factory.mktemp("trained")

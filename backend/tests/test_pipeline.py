@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.artifacts import load_pipeline
+from customer_segmentation.artifacts import load_pipeline_trusted
 from customer_segmentation.config import ArtifactPaths, Settings
 from customer_segmentation.pipeline import RunConfig, run
 from customer_segmentation.reporting import figures
@@ -106,9 +106,9 @@ def test_model_predicts_in_a_fresh_process(trained) -> None:
     paths, result = trained
     code = (
         "import sys, pandas as pd\n"
-        "from customer_segmentation.artifacts import load_pipeline\n"
+        "from customer_segmentation.artifacts import load_pipeline_trusted\n"
         "from customer_segmentation.config import ArtifactPaths\n"
-        "pipe = load_pipeline(ArtifactPaths(__import__('pathlib').Path(sys.argv[1])))\n"
+        "pipe = load_pipeline_trusted(ArtifactPaths(__import__('pathlib').Path(sys.argv[1])))\n"
         "df = pd.read_csv(sys.argv[2])\n"
         "print(','.join(map(str, pipe.predict(df))))\n"
     )
@@ -119,14 +119,14 @@ def test_model_predicts_in_a_fresh_process(trained) -> None:
         check=True,
     )
     assert out.stdout.strip() == ",".join(map(str, result.labels))
-    assert list(load_pipeline(paths).predict(result.clean)) == list(result.labels)
+    assert list(load_pipeline_trusted(paths).predict(result.clean)) == list(result.labels)
 
 
 def test_summary_explains_the_run(trained) -> None:
     paths, result = trained
     text = paths.summary.read_text()
     assert f"Decision: k={result.selection.chosen_k}" in text
-    assert "Stability: mean adjusted Rand index" in text
+    assert "Stability of k=" in text and "worst refit" in text and "How certain:" in text
     for profile in result.profiles:
         assert f"Segment {profile.id} — {profile.name}" in text
         assert profile.action in text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from customer_segmentation.artifacts import load_pipeline, read_card
+from customer_segmentation.artifacts import load_pipeline_trusted, read_card
 from customer_segmentation.config import PROJECT_ROOT, ArtifactPaths
 from customer_segmentation.publish import current_run, publish
 
@@ -38,8 +38,8 @@ def test_old_runs_are_pruned(tmp_path: Path) -> None:
 def _consistent(root: Path) -> int:
     """Model, card, clustered data and summary all describe the same run; returns its k."""
     paths = ArtifactPaths(root)
-    card = read_card(paths)
-    model = load_pipeline(paths)  # verifies the card's SHA-256 of the model
+    card = read_card(paths).model_dump(mode="json")
+    model = load_pipeline_trusted(paths)  # verifies the card's SHA-256 of the model
     k = card["k"]
     assert model.named_steps["kmeans"].n_clusters == k
     clustered = pd.read_csv(paths.clustered_csv)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_samples
 
-from customer_segmentation import artifacts, pipeline
+from customer_segmentation import artifact_layout, artifacts, pipeline
+from customer_segmentation.card_builder import build_card
 from customer_segmentation.config import ArtifactPaths, Settings
 from customer_segmentation.modeling.select_k import SweepSettings, select_k, simplified_silhouette
 from customer_segmentation.pipeline import RunConfig, run, train
@@ -79,7 +80,7 @@ def test_simplified_silhouette_ranks_k_like_the_exact_one() -> None:
 
 
 def test_a_large_run_writes_parquet_and_a_slim_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(artifacts, "CSV_MAX_ROWS", 1_000)
+    monkeypatch.setattr(artifact_layout, "CSV_MAX_ROWS", 1_000)
     monkeypatch.setattr(pipeline, "PICKLED_LABELS_MAX_ROWS", 1_000)
     monkeypatch.setattr(pipeline, "SERVING_CALIBRATION_ROWS", 1_000)
     data = write_table(tmp_path / "in.csv", 3_000, seed=11, dirt=0.01)
@@ -95,12 +96,12 @@ def test_a_large_run_writes_parquet_and_a_slim_model(tmp_path: Path, monkeypatch
     assert (clustered["segment"].to_numpy() == result.labels).all()
     assert clustered["segment_name"].tolist() == [result.profiles[i].name for i in result.labels]
     assert not stale.exists() and not paths.preprocessed_csv.exists()
-    assert result.card()["outputs"]["clustered_data"] == "data/processed/clustered_data.parquet"
-    loaded = artifacts.load_pipeline(paths)
+    assert build_card(result).outputs["clustered_data"] == "data/processed/clustered_data.parquet"
+    loaded = artifacts.load_pipeline_trusted(paths)
     assert not hasattr(loaded.named_steps["kmeans"], "labels_")
     sample = result.clean.head(200)
     assert (loaded.predict(sample) == result.labels[:200]).all()
-    card = artifacts.read_card(paths)
+    card = artifacts.read_card(paths).model_dump(mode="json")
     assert card["k_selection"]["estimator"]["method"] == "simplified"
     summary = paths.summary.read_text()
     assert "simplified silhouette" in summary

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.artifacts import load_pipeline, read_card
+from customer_segmentation.artifacts import load_pipeline_trusted, read_card
 from customer_segmentation.modeling.serving import ServingModel
 
 
@@ -21,8 +21,8 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
 
 def test_serving_spec_matches_pipeline_on_training_and_random_rows(trained) -> None:
     paths, result = trained
-    pipeline = load_pipeline(paths)
-    serving = ServingModel.from_dict(read_card(paths)["serving"])
+    pipeline = load_pipeline_trusted(paths)
+    serving = ServingModel.from_dict(read_card(paths).model_dump(mode="json")["serving"])
     for frame in (result.clean, _frame(5_000, 0)):
         numeric = frame[list(serving.numeric_features)].to_numpy(dtype="float64")
         x = serving.transform(numeric, serving.encode_gender(frame["gender"].to_numpy()))

@@ -3,8 +3,9 @@
 Everything is rendered in memory first, so a failing run writes nothing. Then the whole run is
 published by :func:`publish.publish`: written to its own folder and switched in by one atomic
 symlink swap, so readers see the previous run or the new one, never a mix — even when the
-pipeline is killed mid-way. The card names the model's SHA-256, and ``load_pipeline`` refuses a
-model the card does not vouch for. A lock keeps two runs from interleaving.
+pipeline is killed mid-way. The card names the model's SHA-256, and ``load_pipeline_trusted`` (for
+trusted callers only) refuses a model the card does not vouch for. A lock keeps two runs from
+interleaving.
 
 Processed data format rule: up to ``CSV_MAX_ROWS`` cleaned rows (the canonical 200-row data and any
 table of that order) the processed tables are CSV (``preprocessed_data.csv``, ``clustered_data.csv``,
@@ -30,25 +31,46 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sklearn.pipeline import Pipeline
 
-from .config import ArtifactPaths
+from . import csv_safety
+from .artifact_layout import PROCESSED_TABLES, processed_files, processed_format
+from .card_builder import build_card
+from .config import ArtifactPaths, Settings, get_settings
 from .data.fetch import sha256_bytes
 from .errors import SegmentationError
-from .modeling import card as model_card
+from .modeling.card import CardError, ModelCard, read_card_text
 from .progress import SilentProgress
 from .publish import publish
 from .reporting import figures
 from .reporting.summary import build_summary
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .run_result import RunResult
 
 CSV_FLOAT_FORMAT = "%.10g"
-CSV_MAX_ROWS = 100_000
-PROCESSED_TABLES = ("preprocessed_data", "clustered_data")
 
 
 class ArtifactError(SegmentationError):
     """An artifact is missing, unreadable or does not match its model card."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``'<path>: <cause>'`` for an error of the file system (``/srv/out/.runs: Read-only file system``)."""
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    return f"{exc.filename}: {cause}" if exc.filename is not None else cause
+
+
+@contextlib.contextmanager
+def writing_errors(paths: ArtifactPaths) -> Iterator[None]:
+    """Turn a file-system failure while publishing (read-only folder, full disk …) into one
+    :class:`ArtifactError` naming the path and the cause; ``publish`` has already removed the
+    half-written run, so the previous one stays published."""
+    try:
+        yield
+    except OSError as exc:
+        raise ArtifactError(
+            f"cannot write the artifacts under {paths.root}: {describe_os_error(exc)}; the previous run is "
+            "still published"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -67,8 +89,9 @@ def run_lock(paths: ArtifactPaths) -> Iterator[None]:
 
 
 def csv_bytes(frame: Any) -> bytes:
-    """CSV with a fixed float format and LF endings: the same frame always gives the same bytes."""
-    return frame.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
+    """CSV with a fixed float format and LF endings: the same frame always gives the same bytes.
+    Cells a spreadsheet would run as formulas are neutralised (see :mod:`csv_safety`)."""
+    return csv_safety.csv_bytes(frame, float_format=CSV_FLOAT_FORMAT)
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -77,17 +100,6 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
-
-
-def processed_format(rows: int) -> str:
-    """``"csv"`` up to CSV_MAX_ROWS rows, else ``"parquet"`` (see the module docstring)."""
-    return "csv" if rows <= CSV_MAX_ROWS else "parquet"
-
-
-def processed_files(paths: ArtifactPaths, rows: int) -> dict[str, Path]:
-    """The processed tables a run of ``rows`` cleaned rows writes, by table name."""
-    suffix = processed_format(rows)
-    return {name: paths.processed_dir / f"{name}.{suffix}" for name in PROCESSED_TABLES}
 
 
 def render_processed(result: RunResult, paths: ArtifactPaths) -> list[tuple[Path, bytes]]:
@@ -99,9 +111,11 @@ def render_processed(result: RunResult, paths: ArtifactPaths) -> list[tuple[Path
     else:
         encode = parquet_bytes
         clustered = result.clustered_table(categorical_names=True)
+    extra = processed_files(paths, len(result.clean), tuple(result.extra_tables))
     return [
         (files["preprocessed_data"], encode(result.preprocessed_table())),
         (files["clustered_data"], encode(clustered)),
+        *((extra[name], encode(table)) for name, table in result.extra_tables.items()),
     ]
 
 
@@ -114,52 +128,139 @@ def _remove_other_format(paths: ArtifactPaths, rows: int) -> None:
                 stale.unlink(missing_ok=True)
 
 
+def heatmap_columns(result: RunResult) -> list[tuple[str, str, str | None]]:
+    """The profile heatmap's columns: every numeric feature, then each categorical feature's levels."""
+    schema = result.schema
+    columns: list[tuple[str, str, str | None]] = [(s.name, s.display, None) for s in schema.numeric_features]
+    for spec in schema.categorical_features:
+        for level in sorted(result.clean[spec.name].astype(str).unique()):
+            columns.append((spec.name, f"{spec.display}: {level}", level))
+    return columns
+
+
 def render_figures(result: RunResult) -> dict[str, bytes]:
-    """All report figures as PNG bytes, keyed by file name."""
+    """All report figures as PNG bytes, keyed by file name (no 3D figure when there is no third axis)."""
+    from .reporting.axes import plot_frame
+
     rs = result.selection.random_state
     detail = result.silhouette_detail
-    return {
-        figures.FIGURE_2D: figures.scatter_2d(result.clean, result.labels, result.profiles, rs),
-        figures.FIGURE_3D: figures.scatter_3d(result.clean, result.labels, result.profiles, rs),
-        figures.FIGURE_SILHOUETTE_BY_K: figures.silhouette_by_k(result.selection),
-        figures.FIGURE_SILHOUETTE_SAMPLES: figures.silhouette_samples_plot(
-            detail.values, detail.labels, result.profiles, detail.overall
-        ),
-        figures.FIGURE_ELBOW: figures.elbow(result.selection),
+    axes = result.axes
+    frame = plot_frame(result.clean, axes, result.x, rs)
+    labels = {s.name: s.display for s in result.schema.columns}
+    rendered = {
+        figures.FIGURE_2D: figures.scatter_2d(frame, result.labels, result.profiles, rs, axes, labels),
     }
+    if axes.three is not None:
+        rendered[figures.FIGURE_3D] = figures.scatter_3d(frame, result.labels, result.profiles, rs, axes, labels)
+    if any(p.revenue_share is not None for p in result.profiles):
+        rendered[figures.FIGURE_REVENUE] = figures.revenue_share(result.profiles)
+    rendered.update(
+        {
+            figures.FIGURE_SILHOUETTE_BY_K: figures.silhouette_by_k(result.selection),
+            figures.FIGURE_SILHOUETTE_SAMPLES: figures.silhouette_samples_plot(
+                detail.values, detail.labels, result.profiles, detail.overall
+            ),
+            figures.FIGURE_ELBOW: figures.elbow(result.selection),
+            figures.FIGURE_HEATMAP: figures.profile_heatmap(
+                result.clean,
+                result.labels,
+                result.profiles,
+                heatmap_columns(result),
+                frozenset(s.name for s in result.schema.numeric_features if s.transform.value == "log1p"),
+            ),
+        }
+    )
+    return rendered
 
 
-def write_artifacts(result: RunResult, paths: ArtifactPaths, progress: SilentProgress | None = None) -> None:
-    """Render everything in memory first, then publish the run atomically."""
+def write_artifacts(
+    result: RunResult,
+    paths: ArtifactPaths,
+    progress: SilentProgress | None = None,
+    *,
+    engine: str = "scikit-learn",
+    spark: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+    lineage_root: Path | None = None,
+    record: bool = True,
+) -> None:
+    """Link the run to the published one (stable segment ids), render everything in memory, publish the
+    run atomically, then record it in the store (``engine`` and ``spark`` go to the card: see
+    :func:`card_builder.build_card`; ``settings`` name the store, see :func:`lifecycle.stage.store_url`).
+
+    All of it holds the run lock, so the parent cannot change between matching and publishing.
+    A run staged in a private folder to be published elsewhere later links to the run published
+    under ``lineage_root`` (and that root's store) instead, and passes ``record=False``: the store
+    records it from its artifacts once it is published there (``lifecycle.recording.reconcile``).
+    """
+    from .lifecycle import stage
+
     progress = progress or SilentProgress()
-    with progress.stage(f"Encoding processed data ({processed_format(len(result.clean))})"):
-        rendered: list[tuple[Path, bytes]] = render_processed(result, paths)
-    with progress.stage("Rendering figures and report"):
-        rendered += [(paths.figures_dir / name, png) for name, png in render_figures(result).items()]
-        rendered.append((paths.data_quality, (json.dumps(result.quality.to_dict(), indent=2) + "\n").encode()))
-        rendered.append((paths.summary, build_summary(result).encode("utf-8")))
-        rendered.append((paths.model, result.model_bytes))
-        rendered.append((paths.model_card, model_card.dumps(result.card()).encode("utf-8")))
-    with progress.stage("Writing artifacts"), run_lock(paths):
-        publish(paths.root, {str(path.relative_to(paths.root)): data for path, data in rendered})
-        _remove_other_format(paths, len(result.clean))
+    settings = settings or get_settings()
+    key = get_settings().model_key
+    with contextlib.ExitStack() as held:
+        with writing_errors(paths):
+            held.enter_context(run_lock(paths))
+        with progress.stage("Matching segments to the previous model"):
+            parent_root = lineage_root or paths.root
+            store = stage.open_store(stage.store_url(settings, parent_root))
+            held.callback(store.close)
+            stage.link_to_published(result, parent_root, store, key)
+        with progress.stage(f"Encoding processed data ({processed_format(len(result.clean))})"):
+            rendered: list[tuple[Path, bytes]] = render_processed(result, paths)
+        with progress.stage("Rendering figures and report"):
+            rendered += [(paths.figures_dir / name, png) for name, png in render_figures(result).items()]
+            rendered.append((paths.data_quality, (json.dumps(result.quality.to_dict(), indent=2) + "\n").encode()))
+            card = build_card(result, engine=engine, key=key, spark=spark)
+            rendered += lineage_files(result, paths, card.model_version)
+            rendered.append((paths.summary, build_summary(result).encode("utf-8")))
+            rendered.append((paths.model, result.model_bytes))
+            rendered.append((paths.model_card, card.to_json().encode("utf-8")))
+        with progress.stage("Writing artifacts"), writing_errors(paths):
+            publish(paths.root, {str(path.relative_to(paths.root)): data for path, data in rendered})
+            _remove_other_format(paths, len(result.clean))
+        if record:
+            with progress.stage("Recording the run in the store"):
+                stage.record_result(store, result, card)
 
 
-def read_card(paths: ArtifactPaths) -> dict[str, Any]:
-    """The model card, or ArtifactError when it is missing or not valid JSON."""
+def lineage_files(result: RunResult, paths: ArtifactPaths, model_version: str) -> list[tuple[Path, bytes]]:
+    """``reports/migration.json`` and, when customers can be followed, the migration heatmap."""
+    from .lifecycle.report import migration_payload
+    from .reporting.migration_figure import migration_heatmap
+
+    continuity = result.lineage
+    if continuity is None:
+        return []
+    payload = json.dumps(migration_payload(continuity, model_version), indent=2, allow_nan=False) + "\n"
+    files = [(paths.migration, payload.encode("utf-8"))]
+    if continuity.migration is not None:
+        png = migration_heatmap(continuity.migration, same_lineage=continuity.continued)
+        files.append((paths.figures_dir / figures.FIGURE_MIGRATION, png))
+    return files
+
+
+def read_card(paths: ArtifactPaths) -> ModelCard:
+    """The typed model card, or ArtifactError when it is missing, unreadable or of another format."""
     try:
-        card: dict[str, Any] = json.loads(paths.model_card.read_text(encoding="utf-8"))
+        text = paths.model_card.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ArtifactError(f"no model card at {paths.model_card}: run `python backend/src/main.py` to train") from None
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"model card {paths.model_card} is unreadable ({exc})") from None
-    return card
+    try:
+        return read_card_text(text)
+    except CardError as exc:
+        raise ArtifactError(str(exc)) from None
 
 
-def load_pipeline(paths: ArtifactPaths) -> Pipeline:
-    """Unpickle the model only after its bytes match the SHA-256 recorded in the card.
+def load_pipeline_trusted(paths: ArtifactPaths) -> Pipeline:
+    """Unpickle the model, for TRUSTED callers only (tests, benchmarks, your own scripts).
 
-    Unpickling runs code, so a file that the card does not vouch for is never loaded.
+    The bytes must match the SHA-256 recorded in the card; but whoever can write the artifacts folder
+    can rewrite both, and unpickling runs code. So call this only on a folder you trust as much as
+    your own code. The API and the notebooks never call it: they serve from the card's pickle-free
+    spec (a test greps them for this name).
     """
     card = read_card(paths)
     # Read the model from the folder the card really lives in: both come from the same published run.
@@ -168,7 +269,7 @@ def load_pipeline(paths: ArtifactPaths) -> Pipeline:
         data = model_path.read_bytes()
     except FileNotFoundError:
         raise ArtifactError(f"no model at {paths.model}: run `python backend/src/main.py` to train") from None
-    if sha256_bytes(data) != card.get("model_sha256"):
+    if sha256_bytes(data) != card.model_sha256:
         raise ArtifactError(f"{paths.model} does not match the SHA-256 in {paths.model_card}; refusing to load it")
     pipeline: Pipeline = joblib.load(io.BytesIO(data))
     return pipeline

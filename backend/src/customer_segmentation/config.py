@@ -84,6 +84,11 @@ class ArtifactPaths:
         return self.reports_dir / "data_quality.json"
 
     @property
+    def migration(self) -> Path:
+        """Who moved where since the parent model, and how the data drifted (see ``lifecycle``)."""
+        return self.reports_dir / "migration.json"
+
+    @property
     def lock(self) -> Path:
         return self.models_dir / ".pipeline.lock"
 
@@ -106,6 +111,17 @@ class Settings(BaseSettings):
     data_sha256: str = DATA_SHA256
     download_timeout_s: float = 30.0
     random_state: int = 42
+    model_key: str | None = Field(
+        default=None,
+        description="HMAC key signing model cards (SEGMENTATION_MODEL_KEY): the API then serves only signed cards.",
+        repr=False,
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store of runs, segment names and memberships "
+        "(SEGMENTATION_DATABASE_URL); unset: a SQLite file segmentation.db beside the artifacts.",
+        repr=False,  # may hold a password
+    )
 
     @property
     def paths(self) -> ArtifactPaths:

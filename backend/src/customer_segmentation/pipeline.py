@@ -1,18 +1,16 @@
 """The whole run: input → clean → scale → choose k → fit → profile → artifacts.
 
 :func:`train` is pure (DataFrame in, :class:`RunResult` out); :func:`run` adds the edges — finding the
-input and writing every artifact. Nothing is written until everything has been computed, so a bad
-input leaves every existing artifact exactly as it was.
+input, matching the feature schema to its header and writing every artifact. Nothing is written until
+everything has been computed, and a declared column the table lacks is refused before any data is
+read, so a bad input leaves every existing artifact exactly as it was.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import joblib
 import numpy as np
@@ -20,16 +18,17 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .config import ArtifactPaths, Settings, get_settings
-from .data.clean import CleaningOptions, QualityReport, clean_customers
-from .data.fetch import fetch_mall_customers, sha256_bytes, sha256_file
-from .data.load import LoadedTable, read_table
-from .features import build_preprocessor, validate_features
-from .modeling import card as model_card
-from .modeling.select_k import KSelection, SweepSettings, k_candidates, select_k
+from .data.clean import CleaningOptions, clean_customers
+from .data.fetch import fetch_mall_customers, sha256_file
+from .data.load import LoadedTable, read_header, read_table
+from .errors import ConfigError, DataError
+from .feature_schema import SMALL_SEGMENT_SHARE, SMALL_SEGMENT_SIZE, FeatureSchema, looks_like_mall, match_columns
+from .features import build_preprocessor, resolve_transforms
+from .modeling.evidence import K_RESAMPLES, apply_rule, k_evidence, segment_jaccard, stability_by_k
+from .modeling.select_k import k_candidates, select_k
 from .modeling.serving import ServingModel
-from .modeling.stability import Stability, bootstrap_stability
+from .modeling.stability import bootstrap_stability
 from .modeling.train import (
-    SilhouetteDetail,
     assemble_pipeline,
     centers_in_original_units,
     fit_final_kmeans,
@@ -37,145 +36,33 @@ from .modeling.train import (
 )
 from .profiling import SegmentProfile, profile_segments
 from .progress import SilentProgress
-from .schema import CUSTOMER_ID, DEFAULT_FEATURES
+from .reporting.axes import choose_axes
+from .run_result import SEGMENT, SEGMENT_NAME, RunConfig, RunResult
+from .schema import CUSTOMER_ID
+from .schema_builder import build_schema, with_header_labels
+from .schema_profiles import schema_profiles
 
-SEGMENT = "segment"
-SEGMENT_NAME = "segment_name"
 SERVING_CALIBRATION_ROWS = 200_000
 PICKLED_LABELS_MAX_ROWS = 100_000
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """Every setting of a run; recorded in the model card so the run can be reproduced."""
-
-    data: Path | None = None
-    features: tuple[str, ...] = DEFAULT_FEATURES
-    sweep: SweepSettings = field(default_factory=SweepSettings)
-    clip_outliers: bool = False
-    bootstrap_resamples: int = 20
-
-    def command(self) -> str:
-        """The CLI invocation that reproduces this run."""
-        args = ["python", "backend/src/main.py"]
-        if self.data is not None:
-            args += ["--data", str(self.data)]
-        args += ["--features", ",".join(self.features)]
-        if self.sweep.pinned_k is not None:
-            args += ["--k", str(self.sweep.pinned_k)]
-        args += ["--k-min", str(self.sweep.k_min), "--k-max", str(self.sweep.k_max)]
-        args += ["--random-state", str(self.sweep.random_state)]
-        if self.sweep.n_init != SweepSettings.n_init:
-            args += ["--n-init", str(self.sweep.n_init)]
-        if self.bootstrap_resamples != RunConfig.bootstrap_resamples:
-            args += ["--bootstrap", str(self.bootstrap_resamples)]
-        if self.clip_outliers:
-            args.append("--clip-outliers")
-        return shlex.join(args)
+def _profiles(
+    schema: FeatureSchema, clean: pd.DataFrame, labels: np.ndarray, centroids: pd.DataFrame, detail: object
+) -> list[SegmentProfile]:
+    silhouettes = getattr(detail, "per_cluster", None)
+    overall = getattr(detail, "overall", None)
+    if schema.kind == "mall":
+        return profile_segments(clean, labels, centroids, silhouettes=silhouettes, overall_silhouette=overall)
+    return schema_profiles(clean, labels, centroids, schema, silhouettes=silhouettes, overall_silhouette=overall)
 
 
-@dataclass
-class RunResult:
-    """Everything a run computed, in memory."""
-
-    config: RunConfig
-    source_name: str
-    input_sha256: str
-    features: tuple[str, ...]
-    clean: pd.DataFrame
-    quality: QualityReport
-    pipeline: Pipeline
-    x: np.ndarray
-    labels: np.ndarray
-    selection: KSelection
-    silhouette_detail: SilhouetteDetail
-    stability: Stability
-    profiles: list[SegmentProfile]
-    serving: ServingModel
-    versions: dict[str, str] = field(default_factory=model_card.library_versions)
-    model_bytes: bytes = b""
-    created_at: str = field(default_factory=model_card.utc_now)
-    loaded: LoadedTable | None = None
-
-    @property
-    def model_sha256(self) -> str:
-        return sha256_bytes(self.model_bytes)
-
-    @property
-    def model_version(self) -> str:
-        return model_card.model_version(self.model_sha256, self.created_at)
-
-    @property
-    def command(self) -> str:
-        return self.config.command()
-
-    # -- tables --------------------------------------------------------------------------------
-    def clustered_table(self, *, categorical_names: bool = False) -> pd.DataFrame:
-        """The cleaned customers with their segment id and name appended.
-
-        ``categorical_names`` stores the names as a categorical (codes + k strings): what a
-        10 M-row table needs, instead of 10 M string references.
-        """
-        names = [p.name for p in self.profiles]
-        segment_names: Any = (
-            pd.Categorical.from_codes(self.labels, categories=names)
-            if categorical_names
-            else np.array(names, dtype=object)[self.labels]
-        )
-        return self.clean.assign(**{SEGMENT: self.labels, SEGMENT_NAME: segment_names})
-
-    def preprocessed_table(self) -> pd.DataFrame:
-        from .features import preprocessed_table
-
-        return preprocessed_table(self.clean, self.pipeline.named_steps["preprocess"])
-
-    def outputs(self) -> dict[str, str]:
-        """Where this run's processed tables are, relative to the artifact root (format by size)."""
-        from .artifacts import processed_files
-        from .config import ArtifactPaths
-
-        files = processed_files(ArtifactPaths(Path(".")), len(self.clean))
-        return {name: path.as_posix() for name, path in files.items()}
-
-    def card(self) -> dict[str, Any]:
-        """The model card as a JSON-ready dict."""
-        sel = self.selection
-        return {
-            "schema_version": model_card.CARD_SCHEMA_VERSION,
-            "model_version": self.model_version,
-            "created_at": self.created_at,
-            "engine": "scikit-learn",
-            "model_file": "clustering_model.pkl",
-            "model_sha256": self.model_sha256,
-            "k": sel.chosen_k,
-            "features": list(self.features),
-            "k_selection": sel.to_dict(),
-            "silhouette": {
-                "overall": self.silhouette_detail.overall,
-                "per_segment": self.silhouette_detail.per_cluster,
-                "rows": self.silhouette_detail.rows,
-            },
-            "stability": {**self.stability.to_dict(), "verdict": self.stability.verdict},
-            "segments": [p.to_dict() for p in self.profiles],
-            "data": {
-                "source": self.source_name,
-                "sha256": self.input_sha256,
-                "rows_in": self.quality.rows_in,
-                "rows_used": self.quality.rows_out,
-            },
-            "data_quality": self.quality.to_dict(),
-            "cluster_order": "segment ids sorted by centroid annual_income, then spending_score, then age",
-            "random_state": sel.random_state,
-            "settings": {
-                "clip_outliers": self.config.clip_outliers,
-                "bootstrap_resamples": self.config.bootstrap_resamples,
-                "sweep": self.config.sweep.__dict__,
-            },
-            "outputs": self.outputs(),
-            "reproduce": self.command,
-            "library_versions": self.versions,
-            "serving": self.serving.to_dict(),
-        }
+def segment_warnings(profiles: list[SegmentProfile], total: int) -> list[str]:
+    """A segment under SMALL_SEGMENT_SHARE of customers or SMALL_SEGMENT_SIZE customers is fragile."""
+    return [
+        f"segment {p.id} ({p.name}) has only {p.size} customers ({p.share:.1%}): too small to act on reliably"
+        for p in profiles
+        if p.size < SMALL_SEGMENT_SIZE or (total and p.size / total < SMALL_SEGMENT_SHARE)
+    ]
 
 
 def train(
@@ -185,14 +72,23 @@ def train(
     *,
     source_name: str = "<frame>",
     input_sha256: str = "",
+    schema: FeatureSchema | None = None,
 ) -> RunResult:
-    """Clean ``frame`` (canonical column names) and fit everything; touches no file."""
+    """Clean ``frame`` (canonical column names) and fit everything; touches no file.
+
+    ``schema`` defaults to the one ``config`` declares for the frame's columns (the Mall schema when
+    nothing is declared).
+    """
     progress = progress or SilentProgress()
-    features = validate_features(config.features)
+    if schema is None:
+        schema = build_schema([str(c) for c in frame.columns], config.schema_request())
     with progress.stage("Cleaning and validating"):
-        clean, quality = clean_customers(frame, CleaningOptions(features, config.clip_outliers))
+        options = CleaningOptions(schema.feature_names, config.clip_outliers, schema=schema)
+        clean, quality = clean_customers(frame, options)
     with progress.stage("Scaling features"):
-        preprocessor = build_preprocessor(features)
+        schema = resolve_transforms(schema, clean)
+        features = schema.feature_names
+        preprocessor = build_preprocessor(schema)
         x = np.ascontiguousarray(preprocessor.fit_transform(clean[list(features)]), dtype="float64")
     sweep = config.sweep
     with (
@@ -200,6 +96,10 @@ def train(
         progress.steps(len(k_candidates(sweep, len(x))), "k sweep") as advance,
     ):
         selection = select_k(x, sweep, on_k=lambda s: advance(f"k={s.k} silhouette {s.silhouette:.4f}"))
+    with progress.stage(f"Measuring how certain k is ({K_RESAMPLES} resamples)"):
+        k_certainty = k_evidence(x, selection, config.k_rule)
+        if k_certainty is not None:
+            selection = apply_rule(selection, k_certainty)
     with progress.stage(f"Fitting K-Means with k={selection.chosen_k}"):
         pipeline = assemble_pipeline(preprocessor, fit_final_kmeans(x, selection))
         labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype="int64")
@@ -212,13 +112,18 @@ def train(
             n_init=selection.n_init,  # as many restarts as the sweep used
             random_state=config.sweep.random_state,
         )
+        by_k = stability_by_k(x, selection, config.bootstrap_resamples)
+        jaccard = segment_jaccard(x, labels, selection) if k_certainty is not None else None
     with progress.stage("Profiling segments"):
         centroids = centers_in_original_units(preprocessor, pipeline.named_steps["kmeans"].cluster_centers_)
-        profiles = profile_segments(
-            clean, labels, centroids, silhouettes=detail.per_cluster, overall_silhouette=detail.overall
-        )
+        profiles = _profiles(schema, clean, labels, centroids, detail)
+        for profile in profiles if jaccard is not None else []:
+            segment = jaccard.segment(profile.id)
+            profile.jaccard, profile.jaccard_reading = segment.mean_jaccard, segment.reading
         calibration = _calibration_rows(len(x), config.sweep.random_state)
         serving = ServingModel.from_pipeline(pipeline, x[calibration], labels[calibration])
+        axes = choose_axes(schema, clean, x, labels, config.sweep.random_state)
+    warnings = run_warnings(config, quality.warnings, profiles, len(clean))
     with progress.stage("Serialising the model"):
         model_bytes = _model_bytes(pipeline)
     return RunResult(
@@ -236,6 +141,12 @@ def train(
         stability=stability,
         profiles=profiles,
         serving=serving,
+        schema=schema,
+        axes=axes,
+        warnings=warnings,
+        k_certainty=k_certainty,
+        stability_by_k=by_k,
+        segment_stability=jaccard,
         model_bytes=model_bytes,
     )
 
@@ -264,15 +175,49 @@ def _model_bytes(pipeline: Pipeline) -> bytes:
     return buffer.getvalue()
 
 
-def load_input(config: RunConfig, settings: Settings) -> tuple[LoadedTable, str]:
-    """Read the configured input (fetching the canonical data if none is given) and hash it.
+def run_warnings(config: RunConfig, quality: list[str], profiles: list[SegmentProfile], total: int) -> list[str]:
+    """The run's warnings (cleaning, then segments); ``--strict`` turns them into a DataError."""
+    warnings = [*quality, *segment_warnings(profiles, total)]
+    if config.strict and warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        raise DataError(f"--strict: {warnings[0]}{more}")
+    return warnings
+
+
+def input_schema(path: Path, config: RunConfig) -> FeatureSchema:
+    """The feature schema for the table at ``path``, matched against its header before any data is
+    read: a declared column the table lacks is a one-line DataError here."""
+    return schema_for_headers(read_header(path), config)
+
+
+def schema_for_headers(headers: list[str], config: RunConfig) -> FeatureSchema:
+    """The feature schema ``config`` declares for a table with ``headers`` (as written), matched
+    against them (also how the Spark engine resolves the schema of a URI from Spark's header)."""
+    schema = build_schema(headers, config.schema_request())
+    try:
+        mapping = match_columns(headers, schema)
+    except DataError as exc:
+        if schema.kind == "mall" and config.features is not None and not looks_like_mall(headers):
+            raise DataError(
+                f"{exc}; to segment another table name its columns: --features a,b,c [--categorical x] "
+                "(or write a draft schema with --infer-schema draft.toml)"
+            ) from None
+        raise
+    return with_header_labels(schema, mapping)
+
+
+def load_input(config: RunConfig, settings: Settings) -> tuple[LoadedTable, str, FeatureSchema]:
+    """Read the configured input (fetching the canonical data if none is given), its schema and hash.
 
     The fast (pyarrow, typed) reader is used; it falls back to the text reader by itself wherever
     the two could disagree, so the cleaning counts are those of the text reader either way.
     """
+    if config.data is not None and str(config.data).strip() in ("", "."):
+        raise ConfigError("--data is empty: give the path of a CSV or Parquet file")
     path = config.data if config.data is not None else fetch_mall_customers(settings)
-    loaded = read_table(path, engine="fast")
-    return loaded, sha256_file(path)
+    schema = input_schema(path, config)
+    loaded = read_table(path, engine="fast", schema=schema)
+    return loaded, sha256_file(path), schema
 
 
 def run(
@@ -288,10 +233,12 @@ def run(
     progress = progress or SilentProgress()
     paths = paths or settings.paths
     with progress.stage("Loading data"):
-        loaded, digest = load_input(config, settings)
-    result = train(loaded.frame, config, progress, source_name=Path(loaded.source).name, input_sha256=digest)
+        loaded, digest, schema = load_input(config, settings)
+    result = train(
+        loaded.frame, config, progress, source_name=Path(loaded.source).name, input_sha256=digest, schema=schema
+    )
     result.loaded = loaded
-    write_artifacts(result, paths, progress)
+    write_artifacts(result, paths, progress, settings=settings)
     return result
 
 

@@ -48,7 +48,7 @@ class SegmentProfile:
     id: int
     name: str
     description: str
-    action: str
+    action: str | None
     size: int
     share: float
     medians: dict[str, float]
@@ -58,6 +58,15 @@ class SegmentProfile:
     gender_mix: dict[str, float] = field(default_factory=dict)
     silhouette: float | None = None
     below_mean_silhouette: bool | None = None
+    #: Per categorical column: share of each level in the segment.
+    level_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The terms of the name and the share of members each one is true of.
+    name_terms: list[dict[str, Any]] = field(default_factory=list)
+    #: Hennig's clusterwise bootstrap Jaccard of the segment, and its reading.
+    jaccard: float | None = None
+    jaccard_reading: str | None = None
+    #: RFM runs: the segment's share of all customers' monetary value.
+    revenue_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,7 +188,7 @@ def profile_segments(
         parts.append(counts.reindex(columns=list(GENDER_CATEGORIES), fill_value=0).add_prefix("n_"))
     stats = pd.concat(parts, axis=1)
     return profiles_from_aggregates(
-        stats, cuts, centroids, len(frame), numeric, with_gender, silhouettes, overall_silhouette
+        stats, cuts, centroids, len(frame), numeric, with_gender, silhouettes, overall_silhouette, (frame, labels)
     )
 
 
@@ -192,8 +201,12 @@ def profiles_from_aggregates(
     with_gender: bool,
     silhouettes: list[float] | None = None,
     overall_silhouette: float | None = None,
+    members: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> list[SegmentProfile]:
     """Segment profiles from per-segment aggregates, however they were computed (pandas or Spark).
+
+    With ``members`` (the cleaned rows and their labels) every name term is checked against the
+    segment's members (:func:`tell_the_truth`).
 
     ``stats`` has one row per segment id with ``size``, ``median_<c>``, ``mean_<c>`` and, with gender,
     ``n_<category>``; ``cuts`` holds each numeric column's population thirds (low, high). Names use
@@ -231,5 +244,70 @@ def profiles_from_aggregates(
         )
         profile.description = _describe(profile)
         profiles.append(profile)
+    if members is not None:
+        tell_the_truth(profiles, members[0], members[1], cuts, model_columns)
     _disambiguate(profiles, model_columns)
     return profiles
+
+
+#: A name term must hold for this share of a segment's members; down to MOSTLY_SHARE it is qualified
+#: ("mostly young"), below that it is dropped.
+TRUE_SHARE = 0.8
+MOSTLY_SHARE = 0.6
+
+
+def _term_holds(frame: pd.DataFrame, column: str, level: str, cuts: dict[str, tuple[float, float]]) -> pd.Series:
+    values = frame[column]
+    if column == AGE:
+        low, high = AGE_BANDS
+    else:
+        low, high = cuts[column]
+        if level == "mid":
+            return (values >= low) & (values <= high)
+    if level == "low":
+        return values < low
+    if level == "high":
+        return values > high if column != AGE else values >= high
+    return (values >= low) & (values < high)
+
+
+def tell_the_truth(
+    profiles: list[SegmentProfile],
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    cuts: dict[str, tuple[float, float]],
+    model_columns: set[str],
+) -> None:
+    """Rename each segment so that every term holds for at least TRUE_SHARE of its members, is
+    qualified ("mostly …") down to MOSTLY_SHARE, or is dropped; record each term's share."""
+    for profile in profiles:
+        members = frame.loc[labels == profile.id]
+        if members.empty:
+            continue
+        parts: list[str] = []
+        terms: list[dict[str, Any]] = []
+        if GENDER_MODEL_COLUMN in model_columns and profile.gender_mix:
+            word = _gender_word(profile.gender_mix)
+            if word != "Mixed":
+                share = max(profile.gender_mix.values())
+                terms.append({"feature": GENDER, "term": word.lower(), "true_share": round(share, 4)})
+                parts.append(word if share >= TRUE_SHARE else f"mostly {word.lower()}")
+            else:
+                parts.append("Mixed")
+        named = [c for c in (AGE, ANNUAL_INCOME, SPENDING_SCORE) if c in profile.levels and c in model_columns]
+        for column in named:
+            level = profile.levels[column]
+            share = float(_term_holds(members, column, level, cuts).mean())
+            word = _AGE_WORDS[level].lower() if column == AGE else f"{level} {_SHORT_LABELS[column]}"
+            term = {"feature": column, "term": word, "true_share": round(share, 4), "qualified": False}
+            if share >= TRUE_SHARE:
+                parts.append(word)
+            elif share >= MOSTLY_SHARE:
+                parts.append(f"mostly {word}")
+                term["qualified"] = True
+            else:
+                continue
+            terms.append(term)
+        text = " · ".join(parts) or "Typical customers"
+        profile.name = text[:1].upper() + text[1:]
+        profile.name_terms = terms

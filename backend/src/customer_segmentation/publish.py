@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import SegmentationError
+
 RUNS_DIR = ".runs"
 CURRENT = "current"
 STAGING_PREFIX = ".staging-"
@@ -29,10 +31,33 @@ def runs_dir(root: Path) -> Path:
     return root / RUNS_DIR
 
 
+class RunLinkError(SegmentationError):
+    """``.runs/current`` leads outside the artifacts root: someone else's folder is never served."""
+
+
 def current_run(root: Path) -> Path | None:
-    """The published run's folder, or None when nothing was published with this scheme yet."""
+    """The published run's folder, or None when nothing was published with this scheme yet.
+
+    The link must name a folder directly inside ``<root>/.runs`` (after resolving every link on the
+    way); anything else — ``/etc``, ``../../elsewhere``, a run folder that is itself a link out — raises
+    :class:`RunLinkError` rather than being read.
+    """
     link = runs_dir(root) / CURRENT
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    runs = runs_dir(root).resolve()
+    if target.parent != runs:
+        raise RunLinkError(f"{link} points outside {runs} (to {target}); refusing it: publish a new run")
+    return target if target.is_dir() else None
+
+
+def _current_run_or_none(root: Path) -> Path | None:
+    """As :func:`current_run`, but a link out of the root is simply about to be replaced."""
+    try:
+        return current_run(root)
+    except RunLinkError:
+        return None
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -55,14 +80,19 @@ def _new_run_id(runs: Path) -> str:
 def _stage(staging: Path, files: Mapping[str, Content]) -> None:
     for relative, content in files.items():
         target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            content(target)
-        with open(target, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(target, 0o644)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                content(target)
+            with open(target, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(target, 0o644)
+        except OSError as exc:
+            if exc.filename is None:  # a failed write() names no file: say which one it was
+                raise OSError(exc.errno, exc.strerror, str(target)) from exc
+            raise
     for folder in sorted({(staging / r).parent for r in files} | {staging}):
         _fsync_dir(folder)
 
@@ -111,15 +141,23 @@ def publish(root: Path, files: Mapping[str, Content], *, keep: int = 3) -> Path:
     """Write ``files`` (paths relative to ``root``) as a new run and publish it atomically."""
     runs = runs_dir(root)
     runs.mkdir(parents=True, exist_ok=True)
-    previous = _published_files(current_run(root))
+    previous = _published_files(_current_run_or_none(root))
     _prune(runs, keep)
     run_id = _new_run_id(runs)
     staging = runs / f"{STAGING_PREFIX}{run_id}"
-    _stage(staging, files)
     final = runs / run_id
-    os.replace(staging, final)
-    _fsync_dir(runs)
-    _swap_symlink(runs / CURRENT, run_id)  # the commit point
+    try:
+        _stage(staging, files)
+        os.replace(staging, final)
+        _fsync_dir(runs)
+        _swap_symlink(runs / CURRENT, run_id)  # the commit point
+    except BaseException:
+        # A full disk, a read-only folder or Ctrl-C before the commit point: the previous run stays
+        # published, and the half-written one is removed now rather than by the next run's prune.
+        if _current_run_or_none(root) != final.resolve():
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(final, ignore_errors=True)
+        raise
     _fsync_dir(runs)
     _link_published(root, sorted(files), previous)
     return final

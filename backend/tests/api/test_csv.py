@@ -31,7 +31,15 @@ def test_scored_file_keeps_every_column_and_row(client: TestClient, trained_resu
     assert answer.headers["x-rows-total"] == "3" and answer.headers["x-rows-failed"] == "0"
     assert answer.headers["x-model-version"] == trained_result.model_version
     scored = pd.read_csv(io.BytesIO(answer.content), dtype=str, keep_default_na=False)
-    assert list(scored.columns) == [*HEADER.strip().split(","), "segment", "segment_name", "error"]
+    assert list(scored.columns) == [
+        *HEADER.strip().split(","),
+        "segment",
+        "segment_name",
+        "out_of_distribution",
+        "margin",
+        "confidence",
+        "error",
+    ]
     assert scored["CustomerID"].tolist() == ["1", "2", "3"]
     names = [p.name for p in trained_result.profiles]
     assert all(names[int(s)] == n for s, n in zip(scored["segment"], scored["segment_name"], strict=True))
@@ -182,3 +190,20 @@ def test_gender_model_reports_unknown_genders(
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "gender"), (3, "gender")]
     assert "'robot' is not a recognised spelling" in report["errors"][0]["reason"]
     assert report["errors"][1]["reason"] == "gender is missing"
+
+
+def test_an_absurd_customer_gets_no_confidence_in_every_route(client: TestClient) -> None:
+    """Issue 13: income 1,000,000 is out of distribution: /predict reports no confidence (null, with the
+    reason) instead of a tiny margin, and /predict/csv and /predict/batch carry the same flag."""
+    absurd = {"gender": "Female", "age": 40, "annual_income": 1_000_000, "spending_score": 50}
+    single = client.post("/predict", json=absurd).json()
+    assert single["out_of_distribution"] is True and single["confidence"] is None
+    assert "out of distribution" in single["confidence_note"]
+    batch = client.post("/predict/batch", json={"customers": [absurd]}).json()["predictions"][0]
+    assert batch["out_of_distribution"] is True and batch["confidence"] is None
+    report = upload(client, (HEADER + "1,Female,40,1000000,50\n").encode(), format="json").json()
+    row = report["results"][0]
+    assert row["out_of_distribution"] is True and row["confidence"] is None
+    assert row["margin"] == pytest.approx(single["margin"], abs=1e-4)
+    normal = client.post("/predict", json={**absurd, "annual_income": 60}).json()
+    assert normal["out_of_distribution"] is False and normal["confidence"] == normal["margin"]

@@ -38,7 +38,7 @@ MODEL_REQUESTS: list[tuple[str, str, dict]] = [
 
 
 def test_health_with_a_model(client: TestClient, trained_root: Path) -> None:
-    card = read_card(model_paths(trained_root))
+    card = read_card(model_paths(trained_root)).model_dump(mode="json")
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["model_loaded"] is True

@@ -50,7 +50,7 @@ def test_uvicorn_serves_the_api_over_http(trained_root: Path, trained_result: Ru
 def test_reload_under_concurrent_load_loses_no_request(artifacts_copy: Path, mall_csv: Path) -> None:
     """Clients hammer /predict while a new model is trained and swapped in: every request succeeds
     and every answer is consistent with the model version it reports."""
-    old_card = read_card(model_paths(artifacts_copy))
+    old_card = read_card(model_paths(artifacts_copy)).model_dump(mode="json")
     names = {old_card["model_version"]: [s["name"] for s in old_card["segments"]]}
     results: list[tuple[int, dict]] = []
     failures: list[str] = []
@@ -76,7 +76,7 @@ def test_reload_under_concurrent_load_loses_no_request(artifacts_copy: Path, mal
             thread.start()
         time.sleep(0.5)
         new_version = retrain(artifacts_copy, mall_csv, k=3)  # publishes while the server reads
-        new_card = read_card(model_paths(artifacts_copy))
+        new_card = read_card(model_paths(artifacts_copy)).model_dump(mode="json")
         names[new_version] = [s["name"] for s in new_card["segments"]]
         with httpx.Client(base_url=base, timeout=20) as http:
             for _ in range(10):  # repeated swaps under load

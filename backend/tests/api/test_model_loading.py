@@ -9,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from customer_segmentation.api.services.model_store import serving_from_card
 from customer_segmentation.api.settings import ApiSettings
 from customer_segmentation.artifacts import ArtifactError, read_card
+from customer_segmentation.modeling.card import ModelCard
 
 from .conftest import model_paths, serve
 
@@ -25,10 +27,17 @@ def _health_and_predict(settings: ApiSettings) -> tuple[dict, int, dict]:
         return client.get("/health").json(), answer.status_code, answer.json()
 
 
-def _edit_card(root: Path, edit: Callable[[dict], None]) -> None:
+def _edit_card(root: Path, edit: Callable[[dict], None], *, reseal: bool = True, key: str | None = None) -> None:
+    """Edit the card's JSON. ``reseal`` recomputes its content hash (and model version) as a trainer
+    writing such a card would; without it the edit is a tampering the hash must catch."""
     path = model_paths(root).model_card
     card = json.loads(path.read_text())
     edit(card)
+    if reseal:
+        try:
+            card = json.loads(ModelCard.model_validate(card).sealed(key).to_json())
+        except ValidationError:
+            pass  # not even a valid card: written as is, the loader must word the problem
     path.write_text(json.dumps(card))
 
 
@@ -65,14 +74,25 @@ def test_broken_artifacts_are_refused(
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda c: c.pop("serving"), "no 'serving' section"),
+        (lambda c: c.pop("serving"), "invalid at serving"),
         (lambda c: c["serving"].update(centers_scaled=[[1.0]]), "centroids do not match"),
-        (lambda c: c["serving"].update(scaler_scale=[0.0, 1.0, 1.0]), "inconsistent or non-finite"),
+        (lambda c: c["serving"].update(scaler_scale=[0.0, 1.0, 1.0]), "non-finite or degenerate"),
+        (lambda c: c["serving"].update(scaler_scale=[1e-300, 1.0, 1.0]), "non-finite or degenerate"),
         (lambda c: c["serving"].update(numeric_features=["age", "height", "x"]), "unknown feature"),
         (lambda c: c["segments"].pop(), "segments for k="),
-        (lambda c: c.pop("model_sha256"), "no model_sha256"),
+        (lambda c: c.pop("model_sha256"), "model_sha256"),
+        (lambda c: c.update(schema_version=1), "retrain"),
     ],
-    ids=["no-serving", "bad-centroids", "zero-scale", "unknown-feature", "segments-missing", "no-hash"],
+    ids=[
+        "no-serving",
+        "bad-centroids",
+        "zero-scale",
+        "tiny-scale",
+        "unknown-feature",
+        "segments-missing",
+        "no-hash",
+        "old-format",
+    ],
 )
 def test_inconsistent_cards_are_refused(
     artifacts_copy: Path, make_settings: Callable[..., ApiSettings], edit: Callable, expected: str
@@ -134,7 +154,7 @@ def test_customers_from_another_model_are_not_served(
 
 def test_spec_gender_flag_is_read_from_centroid_width(trained_root: Path) -> None:
     card = read_card(model_paths(trained_root))
-    card["serving"]["gender_in_model"] = True  # as the pipeline writes it when gender is an *input* column
+    card.serving.gender_in_model = True  # as the pipeline writes it when gender is an *input* column
     serving = serving_from_card(card)
     assert serving.gender_in_model is False
     x = serving.transform(np.array([[30.0, 50.0, 50.0]]))
@@ -143,7 +163,7 @@ def test_spec_gender_flag_is_read_from_centroid_width(trained_root: Path) -> Non
 
 def test_non_finite_centroids_are_refused(trained_root: Path) -> None:
     card = read_card(model_paths(trained_root))
-    card["serving"]["centers_scaled"][0][0] = float("nan")
+    card.serving.centers_scaled[0][0] = float("nan")
     with pytest.raises(ArtifactError, match="non-finite"):
         serving_from_card(card)
 
@@ -157,7 +177,7 @@ def test_card_with_damaged_segments_gives_503_not_a_crash(
     _edit_card(artifacts_copy, damage)
     health, status, _body = _health_and_predict(make_settings(artifacts_copy))
     assert health["status"] == "no_model"
-    assert "cannot be served" in health["problem"]
+    assert "model card is invalid at segments" in health["problem"]
     assert status == 503
 
 
@@ -172,3 +192,38 @@ def test_reports_survive_later_runs_pruning_the_served_one(
             publish(artifacts_copy, {"reports/summary.txt": f"run {i}".encode()}, keep=2)
         assert client.get("/reports/summary").text == summary
         assert client.get("/reports/figures/elbow.png").status_code == 200
+
+
+def _swap_two_centroids(card: dict) -> None:
+    centers = card["serving"]["centers_scaled"]
+    centers[0], centers[1] = centers[1], centers[0]
+
+
+def test_edited_served_numbers_are_refused(artifacts_copy: Path, make_settings: Callable[..., ApiSettings]) -> None:
+    """Swapping two centroids in the card without the trainer's re-hashing is caught: 503, not other answers."""
+    _edit_card(artifacts_copy, _swap_two_centroids, reseal=False)
+    health, status, body = _health_and_predict(make_settings(artifacts_copy))
+    assert health["status"] == "no_model" and "content_sha256" in health["problem"]
+    assert status == 503
+
+
+def test_a_changed_card_is_a_different_model_version(trained_root: Path, artifacts_copy: Path) -> None:
+    before = read_card(model_paths(trained_root)).model_version
+    _edit_card(artifacts_copy, _swap_two_centroids, reseal=True)
+    after = read_card(model_paths(artifacts_copy))
+    after.verify()
+    assert after.model_version != before
+
+
+def test_with_a_model_key_only_signed_cards_are_served(
+    artifacts_copy: Path, make_settings: Callable[..., ApiSettings]
+) -> None:
+    settings = make_settings(artifacts_copy, model_key="trainer-secret")
+    health, status, _ = _health_and_predict(settings)  # the card was written without a key
+    assert health["status"] == "no_model" and "SEGMENTATION_MODEL_KEY" in health["problem"] and status == 503
+    _edit_card(artifacts_copy, lambda c: None, key="another-key")
+    health, _, _ = _health_and_predict(settings)
+    assert health["status"] == "no_model"
+    _edit_card(artifacts_copy, lambda c: None, key="trainer-secret")
+    health, status, _ = _health_and_predict(settings)
+    assert health["status"] == "ok" and status == 200

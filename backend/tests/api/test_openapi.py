@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from customer_segmentation.api.app import create_app
-from customer_segmentation.api.schemas import CustomerIn
 from customer_segmentation.api.settings import ApiSettings
-from customer_segmentation.artifacts import load_pipeline
+from customer_segmentation.artifacts import load_pipeline_trusted
 
-from .conftest import model_paths
+from .conftest import model_paths, serve
 
 OPERATIONS = {
     ("get", "/health"): "get_health",
@@ -27,6 +27,7 @@ OPERATIONS = {
     ("get", "/customers"): "list_customers",
     ("get", "/customers/{customer_id}"): "get_customer",
     ("get", "/model"): "get_model_card",
+    ("get", "/model/schema"): "get_model_schema",
     ("post", "/model/reload"): "reload_model",
     ("get", "/reports/summary"): "get_summary_report",
     ("get", "/reports/figures"): "list_figures",
@@ -94,10 +95,13 @@ def test_schema_is_deterministic(tmp_path: Path) -> None:
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def test_input_schema_covers_the_pipeline_features(trained_root: Path, trained_gender) -> None:
-    """Every column the fitted pipelines read (feature_names_in_) is a CustomerIn field."""
-    fields = set(CustomerIn.model_fields)
+def test_input_schema_covers_the_pipeline_features(
+    trained_root: Path, trained_gender, make_settings: Callable[..., ApiSettings]
+) -> None:
+    """The fields /predict accepts (GET /model/schema) are exactly the columns the fitted pipeline
+    reads (feature_names_in_): the API's input schema cannot drift from the model."""
     for root in (trained_root, trained_gender[0]):
-        preprocess = load_pipeline(model_paths(root)).named_steps["preprocess"]
-        used = {column for name, _, columns in preprocess.transformers_ if name != "remainder" for column in columns}
-        assert used <= fields, used - fields
+        pipeline = load_pipeline_trusted(model_paths(root))
+        with serve(make_settings(root)) as client:
+            served = {f["name"] for f in client.get("/model/schema").json()["features"]}
+        assert served == {str(c) for c in pipeline.named_steps["preprocess"].feature_names_in_}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from customer_segmentation.artifacts import load_pipeline, read_card
+from customer_segmentation.artifacts import load_pipeline_trusted, read_card
 from customer_segmentation.pipeline import RunResult
 
 from .conftest import model_paths
@@ -19,11 +19,11 @@ CUSTOMER = {"gender": "Female", "age": 31, "annual_income": 87, "spending_score"
 
 def pipeline_label(root: Path, customer: dict) -> int:
     frame = pd.DataFrame([{**customer, "gender": "Female"}])
-    return int(load_pipeline(model_paths(root)).predict(frame)[0])
+    return int(load_pipeline_trusted(model_paths(root)).predict(frame)[0])
 
 
 def test_prediction_is_complete_and_consistent(client: TestClient, trained_root: Path) -> None:
-    card = read_card(model_paths(trained_root))
+    card = read_card(model_paths(trained_root)).model_dump(mode="json")
     body = client.post("/predict", json=CUSTOMER).json()
     assert body["segment"] == pipeline_label(trained_root, CUSTOMER)
     assert body["segment_name"] == card["segments"][body["segment"]]["name"]

@@ -75,7 +75,7 @@ def test_customer_list_is_complete_or_a_stable_sample(client: TestClient, traine
 
 
 def test_model_card_is_served_as_written(client: TestClient, trained_root: Path) -> None:
-    assert client.get("/model").json() == read_card(model_paths(trained_root))
+    assert client.get("/model").json() == read_card(model_paths(trained_root)).model_dump(mode="json")
 
 
 def test_summary_report_is_the_text_file(client: TestClient, trained_root: Path) -> None:

@@ -1,6 +1,6 @@
 """The API's fast path labels exactly as the persisted sklearn Pipeline does.
 
-The API never unpickles; these tests do (via ``artifacts.load_pipeline``, which checks the hash) to
+The API never unpickles; these tests do (via ``artifacts.load_pipeline_trusted``, which checks the hash) to
 prove the card's serving spec is a faithful twin of ``pipeline.predict``.
 """
 
@@ -16,10 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from customer_segmentation.api.schemas import CustomerIn
+from customer_segmentation.api.services.feature_input import InputSpec, validate_records
 from customer_segmentation.api.services.model_store import serving_from_card
-from customer_segmentation.api.services.scoring import customers_to_arrays, score_arrays, score_scaled
+from customer_segmentation.api.services.scoring import score_columns, score_scaled
 from customer_segmentation.api.settings import ApiSettings
-from customer_segmentation.artifacts import load_pipeline, read_card
+from customer_segmentation.artifacts import load_pipeline_trusted, read_card
 from customer_segmentation.pipeline import RunResult
 
 from .conftest import model_paths, serve
@@ -52,7 +53,7 @@ def test_serving_spec_equals_pipeline_predict(
 ) -> None:
     root, result = (trained_root, trained_result) if which == "default" else trained_gender
     paths = model_paths(root)
-    pipeline = load_pipeline(paths)
+    pipeline = load_pipeline_trusted(paths)
     card = read_card(paths)
     for frame in (result.clean, random_customers(20_000, seed=7)):
         expected = pipeline.predict(frame)
@@ -80,18 +81,22 @@ def test_default_model_ignores_gender(trained_root: Path) -> None:
 def test_request_path_equals_pipeline(trained_root: Path) -> None:
     """From validated CustomerIn objects (what the routes get) to labels, as pipeline.predict."""
     paths = model_paths(trained_root)
-    pipeline = load_pipeline(paths)
+    pipeline = load_pipeline_trusted(paths)
     frame = random_customers(2_000, seed=11)
     customers = [CustomerIn.model_validate(row) for row in frame.to_dict("records")]
-    serving = serving_from_card(read_card(paths))
-    numeric, male = customers_to_arrays(customers, serving.numeric_features)
+    card = read_card(paths)
+    serving = serving_from_card(card)
+    numeric, levels, problems = validate_records(
+        InputSpec.build(card.feature_schema, serving), [c.features() for c in customers]
+    )
+    assert problems == []
 
-    scored = score_arrays(SimpleNamespace(serving=serving), numeric, male)  # type: ignore[arg-type]
+    scored = score_columns(SimpleNamespace(serving=serving), numeric, levels)  # type: ignore[arg-type]
     np.testing.assert_array_equal(scored.labels, pipeline.predict(frame))
 
 
 def test_http_batch_equals_pipeline(trained_root: Path, api_settings: ApiSettings) -> None:
-    pipeline = load_pipeline(model_paths(trained_root))
+    pipeline = load_pipeline_trusted(model_paths(trained_root))
     frame = random_customers(3_000, seed=5)
     with serve(api_settings) as client:
         answer = client.post("/predict/batch", json={"customers": frame.to_dict("records")})
@@ -128,4 +133,4 @@ def test_fast_kernel_equals_the_serving_twin(
     np.testing.assert_allclose(fast.distance, twin.distance, rtol=1e-12)
     np.testing.assert_allclose(fast.runner_up_distance, twin.runner_up_distance, rtol=1e-12)
     np.testing.assert_array_equal(fast.out_of_distribution, twin.out_of_distribution)
-    np.testing.assert_array_equal(fast.labels, load_pipeline(paths).predict(frame))
+    np.testing.assert_array_equal(fast.labels, load_pipeline_trusted(paths).predict(frame))

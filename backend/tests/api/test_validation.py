@@ -29,7 +29,6 @@ def _range_cases() -> Iterator[tuple[str, dict, str, str]]:
 
 
 CASES: list[tuple[str, dict | list, str, str]] = [
-    ("missing-gender", with_(gender=...), "gender", "Field required"),
     ("missing-age", with_(age=...), "age", "Field required"),
     ("missing-income", with_(annual_income=...), "annual_income", "Field required"),
     ("missing-spending", with_(spending_score=...), "spending_score", "Field required"),
@@ -37,9 +36,6 @@ CASES: list[tuple[str, dict | list, str, str]] = [
     ("age-as-bool", with_(age=True), "age", "valid number"),
     ("age-null", with_(age=None), "age", "valid number"),
     ("income-as-list", with_(annual_income=[1]), "annual_income", "valid number"),
-    ("gender-as-number", with_(gender=1), "gender", "valid string"),
-    ("unknown-gender", with_(gender="robot"), "gender", "unknown gender 'robot'"),
-    ("empty-gender", with_(gender=""), "gender", "unknown gender"),
     ("extra-field", with_(height=180), "height", "Extra inputs"),
     ("alias-and-name", with_(Age=30), "Age", "Extra inputs"),
     ("body-is-list", [GOOD], "body", "valid dictionary"),
@@ -54,6 +50,32 @@ def test_bad_customer_is_a_422_naming_the_field(client: TestClient, body: dict, 
     payload = answer.json()
     assert any(e["field"] == field and message in e["message"] for e in payload["errors"]), payload
     assert field in payload["detail"]
+
+
+GENDER_CASES: list[tuple[str, dict, str, str]] = [
+    ("missing-gender", with_(gender=...), "gender", "Field required"),
+    ("gender-as-number", with_(gender=1), "gender", "unknown gender '1'"),
+    ("gender-as-list", with_(gender=["F"]), "gender", "unknown gender"),
+    ("unknown-gender", with_(gender="robot"), "gender", "unknown gender 'robot'"),
+    ("empty-gender", with_(gender=""), "gender", "unknown gender"),
+]
+
+
+@pytest.mark.parametrize(("body", "field", "message"), [c[1:] for c in GENDER_CASES], ids=[c[0] for c in GENDER_CASES])
+def test_gender_model_needs_a_known_gender(
+    trained_gender: tuple[Path, object], make_settings: Callable[..., ApiSettings], body: dict, field: str, message: str
+) -> None:
+    with serve(make_settings(trained_gender[0])) as client:
+        answer = client.post("/predict", json=body)
+    assert answer.status_code == 422, answer.text
+    assert any(e["field"] == field and message in e["message"] for e in answer.json()["errors"]), answer.text
+
+
+@pytest.mark.parametrize("gender", [..., "Other", "", 7])
+def test_fields_the_model_does_not_use_are_optional(client: TestClient, gender: object) -> None:
+    """The default model does not cluster gender: /predict scores without it (as /predict/csv does)."""
+    answer = client.post("/predict", json=with_(gender=gender))
+    assert answer.status_code == 200, answer.text
 
 
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e999"])
@@ -100,10 +122,10 @@ def test_json_with_charset_and_vendor_types_is_accepted(client: TestClient) -> N
 
 
 def test_batch_errors_name_the_item(client: TestClient) -> None:
-    answer = client.post("/predict/batch", json={"customers": [GOOD, with_(age=-3), with_(gender="x")]})
+    answer = client.post("/predict/batch", json={"customers": [GOOD, with_(age=-3), with_(spending_score=500)]})
     assert answer.status_code == 422
     fields = {e["field"] for e in answer.json()["errors"]}
-    assert fields == {"customers[1].age", "customers[2].gender"}
+    assert fields == {"customers[1].age", "customers[2].spending_score"}
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def both(spark: Any, path: Path, options: CleaningOptions) -> tuple[Any, Any, pd
 
     expected, expected_report = clean_customers(read_table(path).frame, options)
     cleaned = clean_spark(read_spark_table(spark, str(path)).frame, options)
-    actual = tidy_pandas(cleaned.frame.orderBy(ROW).drop(ROW).toPandas())
+    actual = tidy_pandas(cleaned.frame.orderBy(ROW).drop(ROW).toPandas(), options.resolved_schema())
     return expected_report, cleaned.report, expected, actual
 
 

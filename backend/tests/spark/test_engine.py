@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.artifacts import load_pipeline, read_card
+from customer_segmentation.artifacts import load_pipeline_trusted, read_card
 from customer_segmentation.config import ArtifactPaths, Settings
 from customer_segmentation.modeling.serving import ServingModel
 from customer_segmentation.pipeline import RunConfig, RunResult
@@ -69,7 +69,7 @@ def test_artifacts_are_the_default_engines_with_engine_spark(spark_run: tuple[Ar
     ):
         assert path.is_file(), path
     assert len(list(paths.figures_dir.glob("*.png"))) >= 5
-    card = read_card(paths)
+    card = read_card(paths).model_dump(mode="json")
     assert card["engine"] == "spark"
     assert card["spark"]["version"] == result.versions["pyspark"]
     assert card["spark"]["rows_used"] == card["data"]["rows_used"] == 200
@@ -85,18 +85,21 @@ def test_exported_model_scores_like_spark_transform(spark: Any, spark_run: tuple
     """Rebuild the Spark fit, then compare Spark's transform with the exported Pipeline and the
     card's pickle-free serving spec, on every training row and on random customers."""
     from customer_segmentation.data.clean import CleaningOptions
-    from customer_segmentation.engines.spark import export, train
+    from customer_segmentation.engines.spark import export, scale, train
     from customer_segmentation.engines.spark.clean import clean_spark
     from customer_segmentation.engines.spark.read import ROW, read_spark_table
 
     paths, result = spark_run
     features = (GENDER, *NUMERIC_COLUMNS)  # with gender: the unscaled column must line up too
-    cleaned = clean_spark(read_spark_table(spark, result.config.data.as_posix()).frame, CleaningOptions(features))
-    scaled = train.scale_features(cleaned.frame, features, cleaned.rows)
-    rows, x = train.collect_sample(scaled.frame, 4)
+    options = CleaningOptions(features)
+    schema = options.resolved_schema()
+    cleaned = clean_spark(read_spark_table(spark, result.config.data.as_posix()).frame, options)
+    scaled = scale.scale_features(cleaned.frame, schema, cleaned.levels, cleaned.rows)
+    assert scaled.width == 4
+    rows, x = train.collect_sample(scaled.frame, scaled.width, schema)
     fit = train.fit_spark_kmeans(scaled, 5, 7, restarts=1)
     pipeline, remap = export.build_pipeline(
-        rows, features, scaled, np.asarray(fit.model.clusterCenters()), random_state=7, n_init=1
+        rows, schema, scaled, np.asarray(fit.model.clusterCenters()), random_state=7, n_init=1
     )
     spark_labels = fit.model.transform(scaled.frame).orderBy(ROW).toPandas()[train.PREDICTION].to_numpy()
     assert pipeline.predict(rows).tolist() == remap[spark_labels].tolist()
@@ -108,8 +111,8 @@ def test_exported_model_scores_like_spark_transform(spark: Any, spark_run: tuple
     assert pipeline.predict(new).tolist() == remap[spark_new].tolist()
 
     # The artifacts of the canonical run: the pickled Pipeline (SHA-verified) and the JSON spec agree.
-    loaded = load_pipeline(paths)
-    serving = ServingModel.from_dict(read_card(paths)["serving"])
+    loaded = load_pipeline_trusted(paths)
+    serving = ServingModel.from_dict(read_card(paths).model_dump(mode="json")["serving"])
     numeric = new[list(serving.numeric_features)].to_numpy(float)
     assert loaded.predict(new).tolist() == serving.predict(serving.transform(numeric)).tolist()
     assert loaded.predict(result.clean).tolist() == result.labels.tolist()
@@ -118,11 +121,10 @@ def test_exported_model_scores_like_spark_transform(spark: Any, spark_run: tuple
 def test_large_path_through_the_cli(
     spark: Any, tmp_path: Path, mall_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above SMALL_MAX_ROWS the table stays in Spark: Parquet output, profiles aggregated by Spark."""
-    from customer_segmentation import cli
-    from customer_segmentation.engines.spark import run as spark_run_module
+    """Above the CSV size the table stays in Spark: Parquet output, profiles aggregated by Spark."""
+    from customer_segmentation import artifact_layout, cli
 
-    monkeypatch.setattr(spark_run_module, "SMALL_MAX_ROWS", 100)
+    monkeypatch.setattr(artifact_layout, "CSV_MAX_ROWS", 100)
     code = cli.main(
         [
             "--engine",
@@ -144,13 +146,13 @@ def test_large_path_through_the_cli(
     clustered = pd.read_parquet(paths.clustered_parquet)
     assert len(clustered) == 200
     assert clustered["customer_id"].tolist() == list(range(1, 201))  # file order kept
-    loaded = load_pipeline(paths)
+    loaded = load_pipeline_trusted(paths)
     assert loaded.predict(clustered).tolist() == clustered["segment"].tolist()
     preprocessed = pd.read_parquet(paths.processed_dir / "preprocessed_data.parquet")
     assert list(preprocessed.columns) == ["customer_id", "gender_male", *NUMERIC_COLUMNS]
     expected_x = loaded.named_steps["preprocess"].transform(clustered)
     np.testing.assert_allclose(preprocessed[list(NUMERIC_COLUMNS)].to_numpy(), expected_x, rtol=1e-12, atol=1e-12)
-    card = read_card(paths)
+    card = read_card(paths).model_dump(mode="json")
     assert card["outputs"]["clustered_data"] == "data/processed/clustered_data.parquet"
     assert card["engine"] == "spark" and card["spark"]["collected_all_rows"] is False
     # Spark's aggregates give exactly the default engine's profiles of the same labelled rows.
@@ -162,18 +164,20 @@ def test_large_path_through_the_cli(
         silhouettes=card["silhouette"]["per_segment"],
         overall_silhouette=card["silhouette"]["overall"],
     )
-    assert card["segments"] == [json.loads(json.dumps(p.to_dict())) for p in expected]
+    profiles = [json.loads(json.dumps(p.to_dict())) for p in expected]
+    assert [{key: s[key] for key in p} for s, p in zip(card["segments"], profiles, strict=True)] == profiles
     names = {s["id"]: s["name"] for s in card["segments"]}
     assert (clustered["segment_name"] == clustered["segment"].map(names)).all()
 
 
 def test_sweep_sample_is_deterministic_and_about_the_requested_size(spark: Any, spark_run: Any) -> None:
-    from customer_segmentation.engines.spark import train
+    from customer_segmentation.engines.spark import scale, train
+    from customer_segmentation.feature_schema import mall_schema
     from customer_segmentation.modeling.select_k import SweepSettings
 
     _, result = spark_run
     frame = spark.createDataFrame(result.clean.astype({"customer_id": "int64", "gender": str}))
-    scaled = train.scale_features(frame, NUMERIC_COLUMNS, len(result.clean))
+    scaled = scale.scale_features(frame, mall_schema(NUMERIC_COLUMNS), {}, len(result.clean))
     settings = SweepSettings(sweep_rows=100)
     first = sorted(r[0] for r in train.sweep_sample(scaled, settings).select("customer_id").collect())
     again = sorted(r[0] for r in train.sweep_sample(scaled, settings).repartition(3).select("customer_id").collect())

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CsvUpload, PREVIEW_ROWS, previewOrder } from "@/app/components/CsvUpload";
 import { ApiError } from "@/app/lib/errors";
 import type { ScoredCsv } from "@/app/lib/types";
+import { mallSchema, wholesaleSchema } from "@/app/test/fixtures";
 
 afterEach(cleanup);
 beforeEach(() => {
@@ -28,9 +29,25 @@ function upload(file: File) {
 }
 
 describe("CsvUpload", () => {
+  it("lists the served model's columns in its help", () => {
+    render(<CsvUpload schema={wholesaleSchema()} scoreCsv={vi.fn()} />);
+    expect(screen.getByTestId("csv-columns").textContent).toBe(
+      "fresh, milk, grocery, frozen, detergents_paper, delicassen, channel, region",
+    );
+    const help = screen.getByTestId("csv-help").textContent ?? "";
+    expect(help).toContain("Detergents paper");
+    expect(help).not.toMatch(/\b(gender|age|annual_income|spending_score)\b/i);
+  });
+
+  it("lists the Mall model's features, and its labels as accepted headers", () => {
+    render(<CsvUpload schema={mallSchema()} scoreCsv={vi.fn()} />);
+    expect(screen.getByTestId("csv-columns").textContent).toBe("age, annual_income, spending_score");
+    expect(screen.getByTestId("csv-help").textContent).toContain("Annual income (k$)");
+  });
+
   it("asks for a file before sending anything", async () => {
     const scoreCsv = vi.fn();
-    render(<CsvUpload scoreCsv={scoreCsv} />);
+    render(<CsvUpload schema={mallSchema()} scoreCsv={scoreCsv} />);
     fireEvent.submit(screen.getByRole("button", { name: "Upload and score" }).closest("form")!);
     expect((await screen.findByTestId("csv-error")).textContent).toBe("Choose a CSV file first.");
     expect(scoreCsv).not.toHaveBeenCalled();
@@ -42,7 +59,7 @@ describe("CsvUpload", () => {
       { row: 7, reason: "gender: unknown value 'X'" },
     ];
     const scoreCsv = vi.fn(async () => scored(45, errors));
-    render(<CsvUpload scoreCsv={scoreCsv} />);
+    render(<CsvUpload schema={mallSchema()} scoreCsv={scoreCsv} />);
     const file = new File(["gender,age\n"], "customers.csv", { type: "text/csv" });
     upload(file);
     const link = await screen.findByTestId("csv-download");
@@ -62,7 +79,7 @@ describe("CsvUpload", () => {
     const scoreCsv = vi.fn(async () => {
       throw new ApiError("upload exceeds the limit of 10,485,760 bytes", 413);
     });
-    render(<CsvUpload scoreCsv={scoreCsv} />);
+    render(<CsvUpload schema={mallSchema()} scoreCsv={scoreCsv} />);
     upload(new File(["x"], "big.csv"));
     expect((await screen.findByTestId("csv-error")).textContent).toBe(
       "upload exceeds the limit of 10,485,760 bytes",

@@ -2,12 +2,33 @@
 
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { formatNumber } from "@/app/lib/format";
-import type { ScoredCsv } from "@/app/lib/types";
+import { csvColumns } from "@/app/lib/schema";
+import type { ModelSchema, ScoredCsv } from "@/app/lib/types";
 
 export const PREVIEW_ROWS = 20;
 
 interface CsvUploadProps {
+  schema: ModelSchema;
   scoreCsv: (file: File) => Promise<ScoredCsv>;
+}
+
+/** The columns the served model needs, by name, and the labels that work as headers too. */
+function RequiredColumns({ schema }: { schema: ModelSchema }) {
+  const columns = csvColumns(schema);
+  const labels = columns.filter((column) => column.label !== column.name).map((column) => column.label);
+  return (
+    <p className="hint" data-testid="csv-help">
+      Columns: <code data-testid="csv-columns">{columns.map((column) => column.name).join(", ")}</code>
+      {labels.length > 0 && (
+        <>
+          {" "}
+          (or the headers <code>{labels.join(", ")}</code>)
+        </>
+      )}
+      ; other columns are kept. Each row gets its segment; rows that cannot be scored are listed
+      with the reason.
+    </p>
+  );
 }
 
 const APPENDED = ["segment", "segment_name", "error"];
@@ -74,7 +95,7 @@ function RowErrors({ errors }: { errors: ScoredCsv["errors"] }) {
 }
 
 /** "Score a CSV file": upload a customer table, preview the scored rows, download the result. */
-export function CsvUpload({ scoreCsv }: CsvUploadProps) {
+export function CsvUpload({ schema, scoreCsv }: CsvUploadProps) {
   const [result, setResult] = useState<ScoredCsv | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -112,11 +133,7 @@ export function CsvUpload({ scoreCsv }: CsvUploadProps) {
   return (
     <section aria-labelledby="csv-title" className="panel">
       <h2 id="csv-title">Score a CSV file</h2>
-      <p className="hint">
-        Columns: <code>gender, age, annual_income, spending_score</code> (the original Kaggle headers
-        work too); other columns are kept. Each row gets its segment; rows that cannot be scored are
-        listed with the reason.
-      </p>
+      <RequiredColumns schema={schema} />
       <form onSubmit={submit} className="csv-form">
         <div className="field">
           <label htmlFor="csv-file">CSV file</label>

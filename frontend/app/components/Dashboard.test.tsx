@@ -2,7 +2,16 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Dashboard, type DashboardApi } from "@/app/components/Dashboard";
 import { ApiError } from "@/app/lib/errors";
-import { makeCustomers, makeOverview, makePrediction } from "@/app/test/fixtures";
+import {
+  makeCustomers,
+  makeOverview,
+  makePrediction,
+  makeWholesaleCustomers,
+  makeWholesaleSegment,
+  mallSchema,
+  WHOLESALE_NUMERIC,
+  wholesaleSchema,
+} from "@/app/test/fixtures";
 import { fakePlotly, plotCalls } from "@/app/test/plotly-mock";
 
 vi.mock("@/app/lib/plotly", () => ({ loadPlotly: async () => fakePlotly }));
@@ -15,6 +24,7 @@ afterEach(() => {
 function fakeApi(overrides: Partial<DashboardApi> = {}): DashboardApi {
   return {
     overview: vi.fn(async () => makeOverview(4)),
+    getModelSchema: vi.fn(async () => mallSchema()),
     customers: vi.fn(async () => makeCustomers(4)),
     predict: vi.fn(async () => makePrediction()),
     scoreCsv: vi.fn(async () => {
@@ -89,5 +99,56 @@ describe("Dashboard", () => {
       expect(star?.x).toEqual([70]);
       expect(star?.y).toEqual([60]);
     });
+  });
+
+  it("builds itself from a wholesale model's schema", async () => {
+    const api = fakeApi({
+      overview: vi.fn(async () => makeOverview(3, makeWholesaleSegment)),
+      getModelSchema: vi.fn(async () => wholesaleSchema()),
+      customers: vi.fn(async () => makeWholesaleCustomers(3)),
+    });
+    render(<Dashboard api={api} />);
+    const cards = await screen.findAllByTestId("segment-card");
+    expect(cards).toHaveLength(3);
+    expect(screen.getByTestId("id-note").textContent).toContain("numbered by row");
+    expect(within(cards[0]!).queryByTestId("segment-action")).toBeNull();
+    const form = screen.getByRole("button", { name: "Score" }).closest("form")!;
+    const names = [...form.querySelectorAll("input, select")].map((field) => field.getAttribute("name"));
+    expect(names).toEqual([...WHOLESALE_NUMERIC, "channel", "region"]);
+    expect(screen.queryByLabelText(/Gender/)).toBeNull();
+    expect(screen.getByTestId("csv-columns").textContent).toContain("detergents_paper");
+    await waitFor(() => expect(screen.getByTestId("scatter-2d").dataset.state).toBe("ready"));
+    expect(screen.getByRole("heading", { name: "Grocery vs detergents paper" })).toBeTruthy();
+  });
+
+  it("marks a scored wholesale customer on the schema's axes", async () => {
+    const api = fakeApi({
+      overview: vi.fn(async () => makeOverview(3, makeWholesaleSegment)),
+      getModelSchema: vi.fn(async () => wholesaleSchema()),
+      customers: vi.fn(async () => makeWholesaleCustomers(3)),
+    });
+    render(<Dashboard api={api} />);
+    await screen.findAllByTestId("segment-card");
+    const values = { Fresh: "5", Milk: "6", Grocery: "700", Frozen: "8", "Detergents paper": "900", Delicassen: "10" };
+    for (const [label, value] of Object.entries(values)) {
+      fireEvent.change(screen.getByRole("spinbutton", { name: new RegExp(`^${label}`) }), { target: { value } });
+    }
+    fireEvent.click(screen.getByRole("button", { name: "Score" }));
+    await screen.findByTestId("prediction");
+    expect(api.predict).toHaveBeenCalledWith(expect.objectContaining({ grocery: 700, channel: "1", region: "1" }));
+    await waitFor(() => {
+      const last2d = plotCalls.filter((c) => c.element.dataset.testid === "scatter-2d").at(-1);
+      expect(last2d?.data.at(-1)).toMatchObject({ x: [700], y: [900] });
+    });
+  });
+
+  it("shows the error when the schema cannot be loaded", async () => {
+    const api = fakeApi({
+      getModelSchema: vi.fn(async () => {
+        throw new ApiError("The API answered HTTP 500.", 500);
+      }),
+    });
+    render(<Dashboard api={api} />);
+    expect((await screen.findByTestId("load-error")).textContent).toBe("The API answered HTTP 500.");
   });
 });

@@ -10,13 +10,22 @@ import { ScoreForm } from "@/app/components/ScoreForm";
 import { SegmentCards } from "@/app/components/SegmentCards";
 import { ApiError } from "@/app/lib/errors";
 import { loadPlotly } from "@/app/lib/plotly";
-import type { CustomerInput, CustomerSample, Overview as OverviewData, Prediction, ScoredCsv } from "@/app/lib/types";
+import type {
+  CustomerInput,
+  CustomerSample,
+  ModelSchema,
+  Overview as OverviewData,
+  Prediction,
+  ScoredCsv,
+} from "@/app/lib/types";
 
 /** Everything the dashboard asks of the API (app/lib/api.ts implements it; tests pass fakes). */
 export interface DashboardApi {
   overview(): Promise<OverviewData>;
+  /** The served model's features: the form, CSV help, charts and cards are built from it. */
+  getModelSchema(): Promise<ModelSchema>;
   customers(): Promise<CustomerSample>;
-  predict(customer: Partial<CustomerInput>): Promise<Prediction>;
+  predict(customer: CustomerInput): Promise<Prediction>;
   scoreCsv(file: File): Promise<ScoredCsv>;
 }
 
@@ -24,7 +33,7 @@ type Load =
   | { state: "loading" }
   | { state: "no-model"; message: string }
   | { state: "error"; message: string }
-  | { state: "ready"; overview: OverviewData };
+  | { state: "ready"; overview: OverviewData; schema: ModelSchema };
 
 type Customers = { state: "loading" } | { state: "error"; message: string } | { state: "ready"; sample: CustomerSample };
 
@@ -40,8 +49,8 @@ export function Dashboard({ api }: { api: DashboardApi }) {
   const refresh = useCallback(() => {
     setLoad({ state: "loading" });
     setCustomers({ state: "loading" });
-    api.overview().then(
-      (overview) => setLoad({ state: "ready", overview }),
+    Promise.all([api.overview(), api.getModelSchema()]).then(
+      ([overview, schema]) => setLoad({ state: "ready", overview, schema }),
       (caught: unknown) =>
         setLoad(
           caught instanceof ApiError && caught.status === 503
@@ -64,7 +73,9 @@ export function Dashboard({ api }: { api: DashboardApi }) {
   }, []);
 
   const onScored = useCallback((customer: CustomerInput, prediction: Prediction) => {
-    setMarked({ ...customer, segmentName: `#${prediction.segmentId} ${prediction.segmentName}` });
+    const values: Record<string, number> = {};
+    for (const [name, value] of Object.entries(customer)) if (typeof value === "number") values[name] = value;
+    setMarked({ values, segmentName: `#${prediction.segmentId} ${prediction.segmentName}` });
   }, []);
 
   if (load.state === "loading") {
@@ -89,13 +100,13 @@ export function Dashboard({ api }: { api: DashboardApi }) {
     );
   }
 
-  const { overview } = load;
+  const { overview, schema } = load;
   return (
     <>
-      <Overview overview={overview} />
-      <SegmentCards segments={overview.segments} />
+      <Overview overview={overview} schema={schema} />
+      <SegmentCards segments={overview.segments} schema={schema} />
       {customers.state === "ready" && (
-        <ScatterCharts sample={customers.sample} segments={overview.segments} marked={marked} />
+        <ScatterCharts sample={customers.sample} segments={overview.segments} schema={schema} marked={marked} />
       )}
       {customers.state === "loading" && (
         <p className="panel" role="status">
@@ -108,8 +119,8 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         </p>
       )}
       <div className="two-col">
-        <ScoreForm predict={api.predict} onScored={onScored} />
-        <CsvUpload scoreCsv={api.scoreCsv} />
+        <ScoreForm schema={schema} predict={api.predict} onScored={onScored} />
+        <CsvUpload schema={schema} scoreCsv={api.scoreCsv} />
       </div>
       <KSelectionChart scores={overview.scores} chosenK={overview.k} />
     </>

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { kSelectionFigure } from "@/app/components/KSelectionChart";
-import { scatterTraces } from "@/app/components/ScatterCharts";
-import { makeCustomers, makeOverview } from "@/app/test/fixtures";
+import { makeOverview } from "@/app/test/fixtures";
 
 describe("kSelectionFigure", () => {
   it("draws every score per k and highlights the chosen k in each panel", () => {
@@ -25,19 +24,5 @@ describe("kSelectionFigure", () => {
     const scores = makeOverview(3).scores.map((s) => ({ ...s, inertia: null }));
     const { data } = kSelectionFigure(scores, 3);
     expect(data.some((trace) => trace.name === "Inertia (elbow)")).toBe(false);
-  });
-});
-
-describe("scatterTraces", () => {
-  it("puts each customer in its segment's trace with its id for the hover", () => {
-    const overview = makeOverview(3);
-    const traces = scatterTraces(makeCustomers(3, 2).customers, overview.segments, null, 3);
-    expect(traces).toHaveLength(3);
-    expect(traces[1]?.type).toBe("scatter3d");
-    expect(traces[1]?.customdata).toEqual([
-      ["C1-0", 30],
-      ["C1-1", 31],
-    ]);
-    expect(traces[1]?.z).toEqual([35, 36]);
   });
 });

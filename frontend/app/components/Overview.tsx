@@ -1,8 +1,8 @@
 import { formatDate, formatNumber } from "@/app/lib/format";
-import type { Overview as OverviewData } from "@/app/lib/types";
+import type { ModelSchema, Overview as OverviewData } from "@/app/lib/types";
 
 /** The headline numbers: how many customers, how many segments, and how much to trust them. */
-export function Overview({ overview }: { overview: OverviewData }) {
+export function Overview({ overview, schema }: { overview: OverviewData; schema: ModelSchema }) {
   const { stability } = overview;
   return (
     <section aria-labelledby="overview-title" className="panel">
@@ -44,6 +44,12 @@ export function Overview({ overview }: { overview: OverviewData }) {
         </div>
       </dl>
       {overview.reason && <p className="reason">{overview.reason}</p>}
+      {schema.idGenerated && (
+        <p className="hint" data-testid="id-note">
+          The table has no customer id column, so customers are numbered by row:{" "}
+          <code>{schema.idColumn}</code> 1 is the first data row of the file.
+        </p>
+      )}
     </section>
   );
 }

@@ -1,37 +1,74 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { segmentColor } from "@/app/lib/colors";
-import { formatNumber } from "@/app/lib/format";
-import type { CustomerInput, Prediction } from "@/app/lib/types";
+import { formatNumber, formatPercent } from "@/app/lib/format";
+import { type ChoiceField, type FormField, formFields, type NumberField } from "@/app/lib/schema";
+import type { CustomerInput, ModelSchema, Prediction } from "@/app/lib/types";
 
 interface ScoreFormProps {
-  predict: (customer: Partial<CustomerInput>) => Promise<Prediction>;
+  schema: ModelSchema;
+  predict: (customer: CustomerInput) => Promise<Prediction>;
   onScored: (customer: CustomerInput, prediction: Prediction) => void;
 }
 
-type NumericField = "age" | "annual_income" | "spending_score";
-
-const FIELDS: { name: NumericField; label: string; hint: string; placeholder: string }[] = [
-  { name: "age", label: "Age", hint: "years", placeholder: "35" },
-  { name: "annual_income", label: "Annual income", hint: "k$", placeholder: "60" },
-  { name: "spending_score", label: "Spending score", hint: "1–100", placeholder: "50" },
-];
-
 /**
- * Build the request from what the user typed. Validation is the API's job (one source of truth,
- * the same rules as for every other client): an empty field is left out so the API names it, and
- * a number is sent as typed so an out-of-range value comes back with the API's own message.
+ * Build the request from what the user typed: exactly the form's fields (the served model's
+ * features), numbers as numbers and categories as text. Validation is the API's job (one source of
+ * truth, the same rules as for every other client): an empty field is left out so the API names
+ * it, and a number is sent as typed so an out-of-range value comes back with the API's own message.
  */
-export function formToCustomer(form: FormData): Partial<CustomerInput> {
-  const customer: Partial<CustomerInput> = {};
-  const gender = String(form.get("gender") ?? "").trim();
-  if (gender) customer.gender = gender;
-  for (const { name } of FIELDS) {
-    const raw = String(form.get(name) ?? "").trim();
-    if (raw !== "") customer[name] = Number(raw);
+export function formToCustomer(form: FormData, fields: FormField[]): CustomerInput {
+  const customer: CustomerInput = {};
+  for (const field of fields) {
+    const raw = String(form.get(field.name) ?? "").trim();
+    if (raw === "") continue;
+    customer[field.name] = field.kind === "numeric" ? Number(raw) : raw;
   }
   return customer;
+}
+
+function Label({ field }: { field: FormField }) {
+  return (
+    <label htmlFor={field.name}>
+      {field.label}
+      {field.hint && <> <span className="unit">({field.hint})</span></>}
+    </label>
+  );
+}
+
+function NumberInput({ field }: { field: NumberField }) {
+  return (
+    <div className="field">
+      <Label field={field} />
+      <input
+        id={field.name}
+        name={field.name}
+        type="number"
+        inputMode="decimal"
+        step={field.step}
+        min={field.min ?? undefined}
+        max={field.max ?? undefined}
+        placeholder={field.placeholder}
+        required
+      />
+    </div>
+  );
+}
+
+function ChoiceInput({ field }: { field: ChoiceField }) {
+  return (
+    <div className="field">
+      <Label field={field} />
+      <select id={field.name} name={field.name} defaultValue={field.options[0]?.value}>
+        {field.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 function Result({ prediction }: { prediction: Prediction }) {
@@ -58,7 +95,14 @@ function Result({ prediction }: { prediction: Prediction }) {
           <dt>Margin (confidence)</dt>
           <dd>{formatNumber(prediction.margin, 2)}</dd>
         </div>
+        {typeof prediction.confidence === "number" && (
+          <div>
+            <dt>Confidence</dt>
+            <dd data-testid="prediction-confidence">{formatPercent(prediction.confidence, 0)}</dd>
+          </div>
+        )}
       </dl>
+      {prediction.confidenceNote && <p className="hint">{prediction.confidenceNote}</p>}
       {prediction.outOfDistribution ? (
         <p className="warning" role="alert" data-testid="ood-warning">
           Out of distribution: this customer is far from every segment seen in training, so the
@@ -72,20 +116,21 @@ function Result({ prediction }: { prediction: Prediction }) {
 }
 
 /** "Score a customer": one customer in, its segment and how sure the model is out. */
-export function ScoreForm({ predict, onScored }: ScoreFormProps) {
+export function ScoreForm({ schema, predict, onScored }: ScoreFormProps) {
+  const fields = useMemo(() => formFields(schema), [schema]);
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const customer = formToCustomer(new FormData(event.currentTarget));
+    const customer = formToCustomer(new FormData(event.currentTarget), fields);
     setBusy(true);
     setError(null);
     try {
       const result = await predict(customer);
       setPrediction(result);
-      onScored(customer as CustomerInput, result);
+      onScored(customer, result);
     } catch (caught) {
       setPrediction(null);
       setError(caught instanceof Error ? caught.message : String(caught));
@@ -99,31 +144,17 @@ export function ScoreForm({ predict, onScored }: ScoreFormProps) {
       <h2 id="score-title">Score a customer</h2>
       <form onSubmit={submit} noValidate className="score-form" aria-describedby="score-help">
         <p id="score-help" className="hint">
-          The new customer is marked with a star in the charts above.
+          {schema.axes.source === "pca"
+            ? "The charts above plot principal components, so the new customer is not marked there."
+            : "The new customer is marked with a star in the charts above."}
         </p>
-        <div className="field">
-          <label htmlFor="gender">Gender</label>
-          <select id="gender" name="gender" defaultValue="Female">
-            <option>Female</option>
-            <option>Male</option>
-          </select>
-        </div>
-        {FIELDS.map((field) => (
-          <div className="field" key={field.name}>
-            <label htmlFor={field.name}>
-              {field.label} <span className="unit">({field.hint})</span>
-            </label>
-            <input
-              id={field.name}
-              name={field.name}
-              type="number"
-              inputMode="decimal"
-              step="any"
-              placeholder={field.placeholder}
-              required
-            />
-          </div>
-        ))}
+        {fields.map((field) =>
+          field.kind === "numeric" ? (
+            <NumberInput field={field} key={field.name} />
+          ) : (
+            <ChoiceInput field={field} key={field.name} />
+          ),
+        )}
         <button type="submit" disabled={busy}>
           {busy ? "Scoring…" : "Score"}
         </button>

@@ -1,5 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
-import { createApi, downloadName, readScoredCsv, toCustomers, toOverview } from "@/app/lib/api";
+import {
+  type ApiModelSchema,
+  createApi,
+  downloadName,
+  readScoredCsv,
+  toCustomers,
+  toModelSchema,
+  toOverview,
+  toPrediction,
+  toSegment,
+} from "@/app/lib/api";
 import type { components } from "@/app/lib/api-types";
 import { ApiError } from "@/app/lib/errors";
 
@@ -37,6 +47,12 @@ const clusters: Schemas["ClusterSummary"] = {
   segments: [profile(0), profile(1)],
 };
 
+/** A /customers answer; points carry whatever the served model's features are. */
+function customerList(total: number, customers: object[]): Schemas["CustomerList"] {
+  const list = { model_version: "v1", total, returned: customers.length, sampled: customers.length < total, customers };
+  return list as unknown as Schemas["CustomerList"];
+}
+
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
@@ -56,19 +72,58 @@ describe("mapping the API's shapes", () => {
     expect(overview.segments.map((s) => s.id)).toEqual([0, 1]);
   });
 
-  it("leaves customers with a missing coordinate out of the charts", () => {
-    const sample = toCustomers({
-      model_version: "v1",
-      total: 3,
-      returned: 2,
-      sampled: true,
-      customers: [
+  it("keeps each customer's finite numbers (a missing one is simply absent)", () => {
+    const sample = toCustomers(
+      customerList(3, [
         { customer_id: "1", gender: "Male", age: 20, annual_income: 30, spending_score: 40, segment: 0 },
         { customer_id: "2", gender: null, age: null, annual_income: 30, spending_score: 40, segment: 1 },
-      ],
-    });
-    expect(sample.customers.map((c) => c.customer_id)).toEqual(["1"]);
+      ]),
+    );
+    expect(sample.customers).toEqual([
+      { id: "1", segment: 0, values: { age: 20, annual_income: 30, spending_score: 40 } },
+      { id: "2", segment: 1, values: { annual_income: 30, spending_score: 40 } },
+    ]);
     expect(sample.total).toBe(3);
+  });
+
+  it("reads customers numbered by row, with any features and principal components", () => {
+    const points = [{ row_id: 7, segment: 2, segment_name: "S", fresh: 12669, channel: "2", pc1: 0.5, pc2: -1 }];
+    const sample = toCustomers(customerList(1, points));
+    expect(sample.customers).toEqual([{ id: "7", segment: 2, values: { row_id: 7, fresh: 12669, pc1: 0.5, pc2: -1 } }]);
+  });
+
+  it("maps a segment keyed by any features, without an action, with level shares", () => {
+    const wholesale = {
+      ...profile(0),
+      action: null,
+      medians: { fresh: 8000, milk: 2000 },
+      gender_mix: {},
+      level_shares: { channel: { "1": 0.9, "2": 0.1 } },
+    } as unknown as Schemas["ClusterProfile"];
+    expect(toSegment(wholesale)).toMatchObject({
+      action: null,
+      medians: { fresh: 8000, milk: 2000 },
+      genderMix: {},
+      levelShares: { channel: { "1": 0.9, "2": 0.1 } },
+    });
+    expect(toSegment(profile(1))).toMatchObject({ action: "a", levelShares: {} });
+  });
+
+  it("maps the prediction's optional confidence", () => {
+    const base: Schemas["Prediction"] = {
+      segment: 1,
+      segment_name: "B",
+      distance: 0.1,
+      runner_up: 0,
+      runner_up_name: "A",
+      runner_up_distance: 1,
+      margin: 0.9,
+      out_of_distribution: false,
+      model_version: "v1",
+    };
+    expect(toPrediction(base).confidence).toBeUndefined();
+    const withNote = { ...base, confidence: null, confidence_note: "far from every segment" } as Schemas["Prediction"];
+    expect(toPrediction(withNote)).toMatchObject({ confidence: null, confidenceNote: "far from every segment" });
   });
 
   it("reads the scored CSV's error column as per-row errors (row 1 = first data row)", async () => {
@@ -84,7 +139,114 @@ describe("mapping the API's shapes", () => {
   });
 });
 
+const wholesaleWire: ApiModelSchema = {
+  schema_kind: "custom",
+  id_column: "row_id",
+  id_generated: true,
+  features: [
+    {
+      name: "fresh",
+      kind: "numeric",
+      label: "Fresh",
+      unit: null,
+      transform: "log1p",
+      valid_range: null,
+      seen: { min: 3, max: 112151, median: 8504 },
+      levels: null,
+      other_level: false,
+    },
+    {
+      name: "channel",
+      kind: "categorical",
+      label: "Channel",
+      unit: null,
+      transform: "none",
+      valid_range: null,
+      seen: null,
+      levels: ["1", "2"],
+      other_level: false,
+    },
+  ],
+  describe: [],
+  axes: { x: "pc1", y: "pc2", z: null, source: "pca", explained_variance: [0.44, 0.28] },
+};
+
+describe("the model schema", () => {
+  it("maps /model/schema to the view's schema", () => {
+    expect(toModelSchema(wholesaleWire)).toEqual({
+      kind: "custom",
+      idColumn: "row_id",
+      idGenerated: true,
+      features: [
+        {
+          name: "fresh",
+          kind: "numeric",
+          label: "Fresh",
+          unit: null,
+          transform: "log1p",
+          validRange: null,
+          seen: { min: 3, max: 112151, median: 8504 },
+          levels: null,
+          otherLevel: false,
+        },
+        {
+          name: "channel",
+          kind: "categorical",
+          label: "Channel",
+          unit: null,
+          transform: "none",
+          validRange: null,
+          seen: null,
+          levels: ["1", "2"],
+          otherLevel: false,
+        },
+      ],
+      describe: [],
+      axes: { x: "pc1", y: "pc2", z: null, three: null, source: "pca", explainedVariance: [0.44, 0.28] },
+    });
+  });
+
+  it("fetches GET /model/schema through the client", async () => {
+    const seen: Request[] = [];
+    const fetchImpl = vi.fn(async (request: Request) => {
+      seen.push(request);
+      return jsonResponse(wholesaleWire);
+    });
+    const schema = await createApi("http://api.test", fetchImpl as unknown as typeof fetch).getModelSchema();
+    expect(seen[0]?.method).toBe("GET");
+    expect(seen[0]?.url).toBe("http://api.test/model/schema");
+    expect(schema.features.map((f) => f.name)).toEqual(["fresh", "channel"]);
+  });
+
+  it("reports a missing model (503) with the API's message", async () => {
+    const fetchImpl = vi.fn(async () => jsonResponse({ detail: "No trained model" }, 503));
+    const failure = createApi("http://api.test", fetchImpl as unknown as typeof fetch).getModelSchema();
+    await expect(failure).rejects.toMatchObject({ status: 503, message: "No trained model" });
+  });
+});
+
 describe("createApi", () => {
+  it("posts exactly the form's fields to /predict", async () => {
+    let body: unknown = null;
+    const fetchImpl = vi.fn(async (request: Request) => {
+      body = await request.json();
+      return jsonResponse({
+        segment: 0,
+        segment_name: "A",
+        distance: 0,
+        runner_up: 1,
+        runner_up_name: "B",
+        runner_up_distance: 1,
+        margin: 1,
+        out_of_distribution: false,
+        model_version: "v1",
+      });
+    });
+    const api = createApi("http://api.test", fetchImpl as unknown as typeof fetch);
+    await api.predict({ fresh: 12669, channel: "2" });
+    expect(body).toEqual({ fresh: 12669, channel: "2" });
+  });
+
   it("turns a 422 into an ApiError carrying the API's detail", async () => {
     const fetchImpl = vi.fn(async () =>
       jsonResponse({ detail: "age: Input should be less than or equal to 100", errors: [] }, 422),

@@ -12,7 +12,9 @@ import type {
   Customer,
   CustomerInput,
   CustomerSample,
+  FeatureInfo,
   KScore,
+  ModelSchema,
   Overview,
   Prediction,
   ScoredCsv,
@@ -20,6 +22,57 @@ import type {
 } from "@/app/lib/types";
 
 type Schemas = components["schemas"];
+
+// TODO(client): the API shapes below are hand-written from the feature-schema contract (issue 11)
+// until `make client` regenerates api-types.ts from the new API. Then: replace ApiModelSchema and
+// ApiFeatureInfo with Schemas["ModelSchema"] and Schemas["FeatureInfo"], drop SchemaPaths (call
+// `client.GET("/model/schema")`), and drop the casts marked TODO(client) in this file.
+/** `GET /model/schema`'s feature entry. */
+export interface ApiFeatureInfo {
+  name: string;
+  kind: "numeric" | "categorical";
+  label: string;
+  unit?: string | null;
+  transform: "none" | "log1p";
+  valid_range?: { low: number; high: number } | null;
+  seen?: { min: number; max: number; median: number } | null;
+  levels?: string[] | null;
+  other_level: boolean;
+}
+
+/** `GET /model/schema`: the served model's features, id column and chart axes. */
+export interface ApiModelSchema {
+  schema_kind: "mall" | "custom" | "rfm";
+  id_column: string;
+  id_generated: boolean;
+  features: ApiFeatureInfo[];
+  describe: string[];
+  axes: {
+    x: string;
+    y: string;
+    z?: string | null;
+    three?: string[] | null;
+    source: "features" | "pca";
+    explained_variance?: number[] | null;
+  };
+}
+
+/** Fields newer APIs add to existing responses (TODO(client): in the generated types after `make client`). */
+type ProfileExtras = { action?: string | null; level_shares?: Record<string, Record<string, number>> | null };
+type PredictionExtras = { confidence?: number | null; confidence_note?: string | null };
+
+type SchemaPaths = {
+  "/model/schema": {
+    parameters: { query?: never; header?: never; path?: never; cookie?: never };
+    get: {
+      parameters: { query?: never; header?: never; path?: never; cookie?: never };
+      requestBody?: never;
+      responses: {
+        200: { headers: { [name: string]: unknown }; content: { "application/json": ApiModelSchema } };
+      };
+    };
+  };
+};
 
 /** Most customers drawn in the scatter plots; the API samples (with a fixed seed) above this. */
 export const SCATTER_LIMIT = 5_000;
@@ -45,20 +98,50 @@ async function call<T>(request: () => Promise<FetchResult<T>>, baseUrl: string):
   return data;
 }
 
+export function toFeature(feature: ApiFeatureInfo): FeatureInfo {
+  return {
+    name: feature.name,
+    kind: feature.kind,
+    label: feature.label || feature.name,
+    unit: feature.unit ?? null,
+    transform: feature.transform,
+    validRange: feature.valid_range ?? null,
+    seen: feature.seen ?? null,
+    levels: feature.levels ?? null,
+    otherLevel: feature.other_level,
+  };
+}
+
+export function toModelSchema(schema: ApiModelSchema): ModelSchema {
+  return {
+    kind: schema.schema_kind,
+    idColumn: schema.id_column,
+    idGenerated: schema.id_generated,
+    features: schema.features.map(toFeature),
+    describe: schema.describe,
+    axes: {
+      x: schema.axes.x,
+      y: schema.axes.y,
+      z: schema.axes.z ?? null,
+      three: schema.axes.three ?? null,
+      source: schema.axes.source,
+      explainedVariance: schema.axes.explained_variance ?? null,
+    },
+  };
+}
+
 export function toSegment(profile: Schemas["ClusterProfile"]): Segment {
+  const extras = profile as Schemas["ClusterProfile"] & ProfileExtras; // TODO(client)
   return {
     id: profile.id,
     name: profile.name,
     description: profile.description,
-    action: profile.action,
+    action: extras.action ?? null,
     size: profile.size,
     share: profile.share,
-    medians: {
-      age: profile.medians.age ?? Number.NaN,
-      annual_income: profile.medians.annual_income ?? Number.NaN,
-      spending_score: profile.medians.spending_score ?? Number.NaN,
-    },
+    medians: { ...profile.medians },
     genderMix: profile.gender_mix ?? {},
+    levelShares: extras.level_shares ?? {},
     silhouette: profile.silhouette ?? null,
   };
 }
@@ -92,24 +175,30 @@ export function toOverview(clusters: Schemas["ClusterSummary"], health: Schemas[
   };
 }
 
+const NOT_VALUES = new Set(["segment"]);
+
+/**
+ * The scatter's points: each customer's id (the model's id column: `customer_id`, or `row_id` when
+ * customers are numbered by row; read without the schema so that this request runs in parallel
+ * with it) and every finite number it carries. The charts pick their axes
+ * from these values and leave out a customer that lacks one.
+ */
 export function toCustomers(list: Schemas["CustomerList"]): CustomerSample {
-  const customers: Customer[] = [];
-  for (const point of list.customers) {
-    // A point needs all three coordinates; the rare incomplete row is left out of the charts.
-    if (point.age == null || point.annual_income == null || point.spending_score == null) continue;
-    customers.push({
-      customer_id: point.customer_id,
-      gender: point.gender ?? "",
-      age: point.age,
-      annual_income: point.annual_income,
-      spending_score: point.spending_score,
-      segment: point.segment,
-    });
-  }
+  const customers: Customer[] = list.customers.map((point) => {
+    // Points carry the served features, which the generated type cannot list: read them by name.
+    const record = point as unknown as Record<string, unknown>;
+    const values: Record<string, number> = {};
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === "number" && Number.isFinite(value) && !NOT_VALUES.has(key)) values[key] = value;
+    }
+    const id = record.customer_id ?? record.row_id ?? "";
+    return { id: String(id), segment: point.segment, values };
+  });
   return { customers, total: list.total };
 }
 
 export function toPrediction(prediction: Schemas["Prediction"]): Prediction {
+  const extras = prediction as Schemas["Prediction"] & PredictionExtras; // TODO(client)
   return {
     segmentId: prediction.segment,
     segmentName: prediction.segment_name,
@@ -119,6 +208,8 @@ export function toPrediction(prediction: Schemas["Prediction"]): Prediction {
     runnerUpDistance: prediction.runner_up_distance,
     margin: prediction.margin,
     outOfDistribution: prediction.out_of_distribution,
+    confidence: extras.confidence,
+    confidenceNote: extras.confidence_note,
     modelVersion: prediction.model_version,
   };
 }
@@ -147,8 +238,14 @@ export async function readScoredCsv(blob: Blob, filename: string): Promise<Score
 
 /** The API calls the dashboard makes; `fetch` is injectable for tests. */
 export function createApi(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) {
-  const client = createClient<paths>(fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl });
+  const options = fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl };
+  const client = createClient<paths>(options);
+  const schemaClient = createClient<SchemaPaths>(options); // TODO(client): use `client`
   return {
+    /** The served model's schema: the form, the CSV help, the charts and the cards follow it. */
+    async getModelSchema(): Promise<ModelSchema> {
+      return toModelSchema(await call(() => schemaClient.GET("/model/schema"), baseUrl));
+    },
     async overview(): Promise<Overview> {
       const [clusters, health] = await Promise.all([
         call(() => client.GET("/clusters"), baseUrl),
@@ -162,9 +259,10 @@ export function createApi(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) 
         await call(() => client.GET("/customers", { params: { query: { limit: SCATTER_LIMIT } } }), baseUrl),
       );
     },
-    async predict(customer: Partial<CustomerInput>): Promise<Prediction> {
+    async predict(customer: CustomerInput): Promise<Prediction> {
       // Sent as typed, even incomplete: the API's validation message names what is missing.
-      const body = customer as Schemas["CustomerIn"];
+      // The body holds the served model's features, which the generated CustomerIn cannot list.
+      const body = customer as unknown as Schemas["CustomerIn"]; // TODO(client)
       return toPrediction(await call(() => client.POST("/predict", { body }), baseUrl));
     },
     async scoreCsv(file: File): Promise<ScoredCsv> {

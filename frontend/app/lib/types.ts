@@ -2,14 +2,53 @@
  * The dashboard's view of the data. Components depend on these small shapes only; app/lib/api.ts
  * builds them from the generated OpenAPI types, so a change in the API's schema fails the type
  * check in one place instead of in every component.
+ *
+ * Nothing here names a feature: which features exist, their labels, units and ranges, and which
+ * ones the charts plot all come from the served model's schema (`ModelSchema`).
  */
 
-export type Feature = "age" | "annual_income" | "spending_score";
+export type FeatureKind = "numeric" | "categorical";
 
-export interface FeatureValues {
-  age: number;
-  annual_income: number;
-  spending_score: number;
+/** One model feature as `GET /model/schema` describes it. */
+export interface FeatureInfo {
+  name: string;
+  kind: FeatureKind;
+  /** Display label, e.g. "Annual income (k$)"; the name when the schema declares none. */
+  label: string;
+  unit: string | null;
+  transform: "none" | "log1p";
+  /** The declared valid range (values outside are refused by the API), if any. */
+  validRange: { low: number; high: number } | null;
+  /** What training saw (numeric features only). */
+  seen: { min: number; max: number; median: number } | null;
+  /** The levels the model knows (categorical features only). */
+  levels: string[] | null;
+  /** True when the model groups rare or unseen levels as `other`. */
+  otherLevel: boolean;
+}
+
+/** Which columns the scatter plots use: two (or three) features, or principal components. */
+export interface ChartAxes {
+  x: string;
+  y: string;
+  z: string | null;
+  /** The 3D chart's axes in display order, when the API gives them (else z, x, y). */
+  three?: string[] | null;
+  source: "features" | "pca";
+  /** Share of variance per principal component (PCA axes only). */
+  explainedVariance: number[] | null;
+}
+
+/** The served model's feature schema: what the form asks, the CSV needs and the charts plot. */
+export interface ModelSchema {
+  kind: "mall" | "custom" | "rfm";
+  /** `customer_id`, or `row_id` when the table had no id column and customers are numbered by row. */
+  idColumn: string;
+  idGenerated: boolean;
+  features: FeatureInfo[];
+  /** Columns shown in profiles but never clustered (e.g. gender in the Mall schema). */
+  describe: string[];
+  axes: ChartAxes;
 }
 
 export interface KScore {
@@ -24,11 +63,16 @@ export interface Segment {
   id: number;
   name: string;
   description: string;
-  action: string;
+  /** Suggested marketing action; null where the features' meaning is unknown (no invented advice). */
+  action: string | null;
   size: number;
   share: number;
-  medians: FeatureValues;
+  /** Median per numeric feature, keyed by feature name. */
+  medians: Record<string, number>;
+  /** Empty when the table has no gender column. */
   genderMix: Record<string, number>;
+  /** Categorical feature → level → share of the segment's customers. */
+  levelShares: Record<string, Record<string, number>>;
   silhouette: number | null;
 }
 
@@ -44,10 +88,13 @@ export interface Overview {
   segments: Segment[];
 }
 
-export interface Customer extends FeatureValues {
-  customer_id: string;
-  gender: string;
+/** One training customer: a point of the scatter plots. */
+export interface Customer {
+  /** The customer id, or the row number when the model numbers customers by row. */
+  id: string;
   segment: number;
+  /** Every finite number the API sent for it: numeric features and, for PCA axes, pc1..pc3. */
+  values: Record<string, number>;
 }
 
 export interface CustomerSample {
@@ -56,9 +103,8 @@ export interface CustomerSample {
   total: number;
 }
 
-export interface CustomerInput extends FeatureValues {
-  gender: string;
-}
+/** A customer to score: feature name → number (numeric) or text (categorical). */
+export type CustomerInput = Record<string, number | string>;
 
 export interface Prediction {
   segmentId: number;
@@ -69,6 +115,9 @@ export interface Prediction {
   runnerUpDistance: number | null;
   margin: number | null;
   outOfDistribution: boolean;
+  /** Newer APIs: a confidence in [0, 1], null for out-of-distribution customers, with a note. */
+  confidence?: number | null;
+  confidenceNote?: string | null;
   modelVersion: string;
 }
 

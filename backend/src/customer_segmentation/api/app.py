@@ -16,18 +16,30 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Match, Mount, compile_path
 from starlette.types import Scope
 
 from .. import __version__
 from . import handlers
+from .docs import install_docs
+from .head import HeadAsGetMiddleware
+from .openapi_extra import register_schemas
 from .routers import ROUTERS
-from .services.limits import LimitsMiddleware
+from .schemas import BatchIn
+from .schemas.training import TrainingOptions
+from .security import SecurityHeadersMiddleware, file_policy
+from .services.key_attempts import FailedKeyAttempts
+from .services.limits import MAX_CUSTOMER_BYTES, LimitsMiddleware
 from .services.model_store import ModelStore
+from .services.run_store import RunStore
+from .services.training_jobs import TrainingJobs
 from .settings import ApiSettings, get_api_settings
 
 CSV_PATH = "/predict/csv"
+#: Multipart uploads: the upload size limit applies instead of the JSON body limit.
+UPLOAD_PATHS = frozenset({CSV_PATH, "/predict/transactions", "/schema/infer", "/runs"})
+SINGLE_PATH = "/predict"
 #: Multipart framing around the file; the file itself is checked exactly against max_upload_bytes.
 MULTIPART_SLACK = 64 * 1024
 
@@ -46,6 +58,8 @@ TAGS = [
     {"name": "customers", "description": "Segments of the training customers."},
     {"name": "model", "description": "The model card, and hot reload (API key)."},
     {"name": "reports", "description": "The text report and the figures of the training run."},
+    {"name": "runs", "description": "Training runs across retraining: history, migration and drift."},
+    {"name": "training", "description": "Train from an upload: draft schema, progress, compare, publish (API key)."},
 ]
 
 
@@ -57,12 +71,16 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """Build the API. The model is loaded in the lifespan, once; with none the app still starts."""
     settings = settings or get_api_settings()
-    store = ModelStore(settings)
+    run_store = RunStore(settings)
+    store = ModelStore(settings, labels_for=lambda bundle: run_store.labels(bundle.lineage_id))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.training.clean_stale()  # what a server killed mid-training left behind
         app.state.store.load()
         yield
+        app.state.training.shutdown()
+        app.state.run_store.close()
 
     app = FastAPI(
         title="Customer Segmentation API",
@@ -71,28 +89,50 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # served by install_docs from installed files, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.run_store = run_store
+    app.state.training = TrainingJobs(settings, store)
+    app.state.key_attempts = FailedKeyAttempts(settings.api_key_max_failures, settings.api_key_failure_window_s)
     handlers.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_docs(app)
+    # /predict/batch reads its body itself (see services.batch_input); POST /runs takes its options as a
+    # JSON form field (see routers.training)
+    register_schemas(app, BatchIn, TrainingOptions)
 
     def body_limit(path: str) -> tuple[int, str]:
-        if path == CSV_PATH:
-            return settings.max_upload_bytes + MULTIPART_SLACK, "SEGMENTATION_MAX_UPLOAD_BYTES"
-        return settings.max_body_bytes, "SEGMENTATION_MAX_BODY_BYTES"
+        if path in UPLOAD_PATHS:
+            return settings.max_upload_bytes + MULTIPART_SLACK, "setting SEGMENTATION_MAX_UPLOAD_BYTES"
+        if path == SINGLE_PATH and settings.max_body_bytes > MAX_CUSTOMER_BYTES:
+            # One customer is a few hundred bytes; FastAPI parses this body on the event loop.
+            return MAX_CUSTOMER_BYTES, "one customer; send many to /predict/batch"
+        return settings.max_body_bytes, "setting SEGMENTATION_MAX_BODY_BYTES"
 
-    app.add_middleware(LimitsMiddleware, limit_for=body_limit)
+    app.add_middleware(LimitsMiddleware, limit_for=body_limit, read_timeout_s=settings.body_read_timeout_s)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
         allow_headers=["Content-Type", "X-API-Key"],
-        expose_headers=["Content-Disposition", "X-Rows-Total", "X-Rows-Scored", "X-Rows-Failed", "X-Model-Version"],
+        expose_headers=[
+            "Content-Disposition",
+            "X-Rows-Total",
+            "X-Rows-Scored",
+            "X-Rows-Failed",
+            "X-Errors-Total",
+            "X-Model-Version",
+            "Retry-After",
+        ],
     )
     # The dashboard's JavaScript is ~2.2 MB raw, ~0.7 MB gzipped; small JSON answers stay uncompressed.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer gets the headers, errors too
     _mount_dashboard(app, settings)
     return app
 
@@ -117,7 +157,11 @@ class DashboardFiles(StaticFiles):
             return handlers.error_json(405, f"method {scope['method']} is not allowed on /{path}", allowed)
         if path.split("/", 1)[0] in API_PREFIXES:
             return handlers.error_json(404, f"no API route /{path}")
-        return await super().get_response(path, scope)
+        response = await super().get_response(path, scope)
+        if isinstance(response, FileResponse) and (response.media_type or "").startswith("text/html"):
+            # The page's own policy: its inline Next.js bootstrap scripts allowed by hash (see security.py).
+            response.headers["Content-Security-Policy"] = file_policy(Path(response.path))
+        return response
 
     def _allowed_methods(self, path: str) -> list[str]:
         """The methods the OpenAPI schema lists for ``path`` (for the Allow header)."""
@@ -130,7 +174,9 @@ class DashboardFiles(StaticFiles):
         return sorted(allowed)
 
 
-API_PREFIXES = frozenset({"health", "clusters", "predict", "customers", "model", "reports", "docs", "redoc"})
+API_PREFIXES = frozenset(
+    {"health", "clusters", "predict", "customers", "model", "reports", "runs", "schema", "docs", "redoc"}
+)
 
 
 def _mount_dashboard(app: FastAPI, settings: ApiSettings) -> None:

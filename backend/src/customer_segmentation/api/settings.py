@@ -41,12 +41,33 @@ class ApiSettings(Settings):
         description="Key required in the X-API-Key header by state-changing endpoints "
         "(POST /model/reload). Unset: those endpoints are disabled.",
     )
+    api_key_max_failures: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong API keys a client may send within SEGMENTATION_API_KEY_FAILURE_WINDOW_S before "
+        "every attempt from it gets 429 (Retry-After) until the window has passed.",
+    )
+    api_key_failure_window_s: float = Field(
+        default=60.0, gt=0, description="Window, in seconds, over which failed API-key attempts are counted."
+    )
     max_batch_size: int = Field(default=DEFAULT_MAX_BATCH, ge=1, description="Most customers per /predict/batch.")
     max_body_bytes: int = Field(default=4 * MIB, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(default=10 * MIB, ge=1, description="Largest CSV upload.")
     max_upload_rows: int = Field(default=200_000, ge=1, description="Most data rows in a CSV upload.")
+    max_upload_columns: int = Field(
+        default=1000, ge=1, description="Most columns in a CSV upload (counted on the header line before parsing)."
+    )
     request_time_budget_s: float = Field(
-        default=10.0, gt=0, description="Time a scoring request may take before it is abandoned (408)."
+        default=10.0,
+        gt=0,
+        description="Time the server may spend on a scoring request — parsing, validating, scoring and "
+        "building the answer, counted from the body's last byte — before it is abandoned (408).",
+    )
+    body_read_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time a client may take to send its request body (a slow upload) before a 408; separate "
+        "from the processing budget.",
     )
     sklearn_version_policy: VersionPolicy = Field(
         default=VersionPolicy.WARN,

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import csv
 import warnings
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -32,6 +33,9 @@ import pyarrow.parquet as pq
 
 from ..errors import DataError
 from ..schema import CUSTOMER_ID, MISSING_MARKERS, NUMERIC_COLUMNS, canonical_column
+
+if TYPE_CHECKING:
+    from ..feature_schema import FeatureSchema
 
 Engine = Literal["text", "fast"]
 
@@ -52,6 +56,64 @@ class LoadedTable:
     renamed_columns: dict[str, str] = field(default_factory=dict)
     #: How it was read: "text", "pyarrow" (typed), "pyarrow+text" (some columns left as text), "parquet".
     engine: str = "text"
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Which headers are read, under which canonical name, and as what type.
+
+    The default plan is the Mall one (its header aliases, its three numbers); a feature schema makes
+    a plan for the headers of its own table (see :func:`plan_for`).
+    """
+
+    rename: Callable[[str], str | None]
+    numeric: Collection[str] = NUMERIC_COLUMNS
+    id_column: str | None = CUSTOMER_ID
+
+    def wanted_type(self, canonical: str) -> pa.DataType:
+        if canonical == self.id_column:
+            return pa.int64()
+        if canonical in self.numeric:
+            return pa.float64()
+        return pa.dictionary(pa.int32(), pa.string())
+
+
+MALL_PLAN = ColumnPlan(canonical_column)
+
+
+def plan_for(headers: list[str], schema: FeatureSchema) -> ColumnPlan:
+    """The plan reading exactly the columns ``schema`` declares (a missing one is a DataError)."""
+    from ..feature_schema import match_columns
+
+    mapping = match_columns(headers, schema)
+    numeric = {s.name for s in schema.columns if s.is_numeric}
+    return ColumnPlan(mapping.get, frozenset(numeric), schema.id_column)
+
+
+def read_header(path: Path) -> list[str]:
+    """The header of a CSV or Parquet file (for matching a schema before reading the data)."""
+    path = Path(path)
+    _check_file(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        try:
+            return [str(n) for n in pq.read_schema(path).names]
+        except Exception as exc:  # pyarrow raises many types for a damaged file
+            raise DataError(f"{path} is not a readable Parquet file ({type(exc).__name__})") from None
+    _, header_line, delimiter = _sniff(path)
+    return _header(header_line, delimiter)
+
+
+def read_all_columns(path: Path) -> pd.DataFrame:
+    """Every column of a CSV (as text) or Parquet file, headers as written — for schema inference."""
+    path = Path(path)
+    _check_file(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for a damaged file
+            raise DataError(f"{path} is not a readable Parquet file ({type(exc).__name__})") from None
+    encoding, _, delimiter = _sniff(path)
+    return read_raw_csv(path, encoding, delimiter)
 
 
 def _check_file(path: Path) -> None:
@@ -77,21 +139,22 @@ def _detect_encoding(sample: bytes, path: Path) -> str:
 
 
 def _detect_delimiter(header_line: str) -> str:
-    """Pick the delimiter under which the header names the most known columns (ties: comma)."""
+    """Pick the delimiter under which the header names the most known (Mall) columns, then the one
+    splitting it into the most fields (a table of other columns); ties: comma."""
 
-    def known(delimiter: str) -> int:
+    def score(delimiter: str) -> tuple[int, int, bool]:
         names = next(csv.reader([header_line], delimiter=delimiter), [])
-        return sum(canonical_column(name) is not None for name in names)
+        return sum(canonical_column(name) is not None for name in names), len(names), delimiter == ","
 
-    return max(_DELIMITERS, key=lambda d: (known(d), d == ","))
+    return max(_DELIMITERS, key=score)
 
 
-def check_repeated_headers(header: list[str]) -> None:
+def check_repeated_headers(header: list[str], plan: ColumnPlan = MALL_PLAN) -> None:
     """A header naming one of our columns twice is refused (pandas would silently keep the first and
     rename the second ``Age.1``, so the user would never learn which one was used)."""
     seen: dict[str, str] = {}
     for name in header:
-        canonical = canonical_column(name)
+        canonical = plan.rename(name)
         if canonical is None:
             continue
         if canonical in seen:
@@ -101,13 +164,15 @@ def check_repeated_headers(header: list[str]) -> None:
         seen[canonical] = name
 
 
-def normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+def normalise_columns(
+    frame: pd.DataFrame, plan: ColumnPlan = MALL_PLAN
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Rename known headers to canonical names; drop (and return) the columns we don't use."""
     renamed: dict[str, str] = {}
     ignored: list[str] = []
     seen: dict[str, str] = {}
     for original in frame.columns:
-        canonical = canonical_column(str(original))
+        canonical = plan.rename(str(original))
         if canonical is None:
             ignored.append(str(original))
             continue
@@ -122,33 +187,39 @@ def normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]
     return out, renamed, ignored
 
 
-def read_table(path: Path, engine: Engine = "text") -> LoadedTable:
+def read_table(
+    path: Path, engine: Engine = "text", schema: FeatureSchema | None = None, plan: ColumnPlan | None = None
+) -> LoadedTable:
     """Read ``path`` (CSV of any common dialect/encoding, or Parquet) with canonical column names.
 
     ``engine="text"`` returns every CSV value as a string; ``engine="fast"`` returns typed columns
-    where they parse (see the module docstring). Both mean the same to ``clean_customers``.
+    where they parse (see the module docstring). Both mean the same to ``clean_customers``. Without
+    a ``schema`` the Mall columns are read (by their header variants); with one, exactly the columns
+    it declares — a declared column the file lacks is a DataError before any data is read.
     """
     path = Path(path)
     _check_file(path)
+    if plan is None:
+        plan = MALL_PLAN if schema is None else plan_for(read_header(path), schema)
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        return _read_parquet(path, engine)
+        return _read_parquet(path, engine, plan)
     if engine == "fast":
-        return _read_csv_fast(path)
-    return _read_csv(path)
+        return _read_csv_fast(path, plan)
+    return _read_csv(path, plan)
 
 
-def _read_parquet(path: Path, engine: Engine = "text") -> LoadedTable:
+def _read_parquet(path: Path, engine: Engine = "text", plan: ColumnPlan = MALL_PLAN) -> LoadedTable:
     try:
         if engine == "fast":  # only the known columns, integers with gaps as nullable Int64
             names = pq.read_schema(path).names
-            keep = [n for n in names if canonical_column(n) is not None]
+            keep = [n for n in names if plan.rename(n) is not None]
             raw = pq.read_table(path, columns=keep).to_pandas(types_mapper=_nullable_integers)
             raw = pd.concat([raw, pd.DataFrame(columns=[n for n in names if n not in keep])], axis=1)
         else:
             raw = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{path} is not a readable Parquet file ({type(exc).__name__})") from None
-    frame, renamed, ignored = normalise_columns(raw)
+    frame, renamed, ignored = normalise_columns(raw, plan)
     return LoadedTable(frame, str(path), "parquet", "", ignored, renamed, engine="parquet")
 
 
@@ -198,11 +269,11 @@ def read_raw_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
     return raw
 
 
-def _read_csv(path: Path) -> LoadedTable:
+def _read_csv(path: Path, plan: ColumnPlan = MALL_PLAN) -> LoadedTable:
     encoding, header_line, delimiter = _sniff(path)
-    check_repeated_headers(_header(header_line, delimiter))
+    check_repeated_headers(_header(header_line, delimiter), plan)
     raw = read_raw_csv(path, encoding, delimiter)
-    frame, renamed, ignored = normalise_columns(raw)
+    frame, renamed, ignored = normalise_columns(raw, plan)
     return LoadedTable(frame, str(path), encoding, delimiter, ignored, renamed)
 
 
@@ -222,14 +293,6 @@ class _UseTextEngine(Exception):
 
 def _nullable_integers(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
     return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
-
-
-def _wanted_type(canonical: str) -> pa.DataType:
-    if canonical == CUSTOMER_ID:
-        return pa.int64()
-    if canonical in NUMERIC_COLUMNS:
-        return pa.float64()
-    return pa.dictionary(pa.int32(), pa.string())
 
 
 def _read_arrow(path: Path, delimiter: str, types: dict[str, pa.DataType]) -> pa.Table:
@@ -288,23 +351,23 @@ def _arrow_table(path: Path, delimiter: str, wanted: dict[str, pa.DataType]) -> 
     return pa.table(columns, names=list(wanted)), kept_text
 
 
-def _read_csv_fast(path: Path) -> LoadedTable:
+def _read_csv_fast(path: Path, plan: ColumnPlan = MALL_PLAN) -> LoadedTable:
     encoding, header_line, delimiter = _sniff(path)
-    check_repeated_headers(_header(header_line, delimiter))
+    check_repeated_headers(_header(header_line, delimiter), plan)
     header = next(csv.reader([header_line], delimiter=delimiter), [])
     stripped = [name.lstrip(" ") for name in header]
     if encoding != "utf-8" or len(set(stripped)) != len(stripped) or any(not n.strip() for n in stripped):
-        return _read_csv(path)
-    canonical = {name: canonical_column(name) for name in header}
+        return _read_csv(path, plan)
+    canonical = {name: plan.rename(name) for name in header}
     known = [name for name in header if canonical[name] is not None]
     if not known or len({canonical[n] for n in known}) != len(known) or header != stripped:
-        return _read_csv(path)  # the text engine words these problems (or odd headers) itself
-    wanted = {name: _wanted_type(str(canonical[name])) for name in known}
+        return _read_csv(path, plan)  # the text engine words these problems (or odd headers) itself
+    wanted = {name: plan.wanted_type(str(canonical[name])) for name in known}
     try:
         table, kept_text = _arrow_table(path, delimiter, wanted)
         _check_agrees_with_text_engine(table)
     except (_UseTextEngine, pa.ArrowException):
-        return _read_csv(path)
+        return _read_csv(path, plan)
     # Nullable Int64 only where an integer column has gaps (it doubles the conversion time).
     gaps = any(pa.types.is_integer(c.type) and c.null_count for c in table.columns)
     frame = table.to_pandas(types_mapper=_nullable_integers if gaps else None)

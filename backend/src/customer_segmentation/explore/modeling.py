@@ -28,7 +28,7 @@ from ..modeling.train import (
 from ..pipeline import RunConfig, RunResult, train
 from ..profiling import SegmentProfile
 from ..reporting.figures import segment_colours
-from ..schema import AGE, ANNUAL_INCOME, CUSTOMER_ID, LABELS, SPENDING_SCORE
+from ..schema import ANNUAL_INCOME, CUSTOMER_ID, LABELS, SPENDING_SCORE
 
 SEED_K = 4  # the number of segments the seed analysis reported
 SPLIT_SHARE = 0.2  # a segment "splits" into every finer segment that takes at least this share of it
@@ -167,11 +167,12 @@ def profiles_table(profiles: Sequence[SegmentProfile]) -> pd.DataFrame:
             "customers": p.size,
             "share": p.share,
         }
-        for column in (AGE, ANNUAL_INCOME, SPENDING_SCORE):
-            if column in p.medians:
-                row[f"median {LABELS[column].lower()}"] = p.medians[column]
+        for column, median in p.medians.items():
+            row[f"median {LABELS.get(column, column).lower()}"] = median
         if p.gender_mix:
             row["female share"] = p.gender_mix.get("Female", 0.0)
+        if p.jaccard is not None:
+            row["stability (Jaccard)"] = f"{p.jaccard:.2f} ({p.jaccard_reading})"
         row["silhouette"] = p.silhouette
         row["below mean silhouette"] = p.below_mean_silhouette
         row["suggested action"] = p.action

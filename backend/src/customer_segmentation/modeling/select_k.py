@@ -36,6 +36,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from threadpoolctl import threadpool_limits
 
 from ..errors import ConfigError, DataError
+from .seeds import EVALUATION_STREAM, child_sequences
 
 TIE_TOLERANCE = 1e-9
 
@@ -150,8 +151,8 @@ def _evaluation_samples(x: np.ndarray, settings: SweepSettings) -> list[np.ndarr
     """``seeds`` fixed-seed samples of all rows on which the simplified silhouette is measured."""
     size = min(settings.silhouette_sample, len(x))
     return [
-        x[np.sort(np.random.default_rng(settings.random_state + 1 + seed).choice(len(x), size, replace=False))]
-        for seed in range(settings.seeds)
+        x[np.sort(np.random.default_rng(generator).choice(len(x), size, replace=False))]
+        for generator in child_sequences(settings.random_state, settings.seeds, EVALUATION_STREAM)
     ]
 
 
@@ -229,6 +230,8 @@ def _sweep(
     for k in ks:
         if k > distinct - 1 and k != settings.pinned_k:
             continue  # fewer distinct customers than clusters: silhouette is undefined
+        if k > distinct:
+            continue  # a pinned k above the distinct customers would fit duplicate (empty) centroids
         model = KMeans(n_clusters=k, n_init=n_init, random_state=settings.random_state)
         labels = model.fit_predict(sample)
         if len(np.unique(labels)) < 2:
@@ -274,7 +277,11 @@ def select_k(x: np.ndarray, settings: SweepSettings, on_k: Callable[[KScore], No
     pinned = settings.pinned_k is not None
     chosen_k = settings.pinned_k if settings.pinned_k is not None else best_k
     if chosen_k not in fitted:
-        raise DataError(f"k={chosen_k} cannot be fitted: the data has only {distinct} distinct customers")
+        option = f"--k {chosen_k}" if pinned else f"k={chosen_k}"
+        raise DataError(
+            f"{option} cannot be fitted: the data has only {distinct} distinct customers (use a k of at most "
+            f"{max(distinct, 2)})"
+        )
     estimator = _describe(exact, sample, len(x), settings, scores)
     best = next(s for s in scores if s.k == best_k)
     if pinned:

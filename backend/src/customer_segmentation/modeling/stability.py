@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
+from .seeds import STABILITY_STREAM, child_seeds
 from .select_k import small_compute
 
 MAX_ROWS = 5_000
@@ -59,9 +60,9 @@ def bootstrap_stability(
     reference_labels = reference.predict(x)
     scores = []
     with small_compute():  # ≤ MAX_ROWS rows: one thread is faster (see select_k.small_compute)
-        for i in range(resamples):
+        for seed in child_seeds(random_state, resamples, STABILITY_STREAM):  # never random_state + i: overflow
             sample = x[rng.integers(0, len(x), size=len(x))]
-            model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state + i).fit(sample)
+            model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(sample)
             scores.append(adjusted_rand_score(reference_labels, model.predict(x)))
     values = np.asarray(scores)
     return Stability(k, resamples, len(x), float(values.mean()), float(values.std()), float(values.min()))

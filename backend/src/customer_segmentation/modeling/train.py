@@ -17,7 +17,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.metrics import silhouette_samples
 from sklearn.pipeline import Pipeline
 
-from ..schema import AGE, ANNUAL_INCOME, NUMERIC_COLUMNS, SPENDING_SCORE
+from ..features import expm1_columns, fitted_log1p_flags, fitted_scaler, numeric_feature_names
+from ..schema import AGE, ANNUAL_INCOME, SPENDING_SCORE
 from .select_k import KSelection, small_compute
 
 ORDER_KEYS: tuple[str, ...] = (ANNUAL_INCOME, SPENDING_SCORE, AGE)
@@ -25,18 +26,26 @@ PER_CLUSTER_SILHOUETTE_MAX_ROWS = 10_000
 
 
 def centers_in_original_units(preprocessor: ColumnTransformer, centers: np.ndarray) -> pd.DataFrame:
-    """Undo the scaling of the numeric features of each centroid (gender stays a 0..1 share)."""
+    """Undo the scaling (and log1p) of the numeric features of each centroid (one-hot columns stay
+    0..1 shares)."""
     names = [str(n) for n in preprocessor.get_feature_names_out()]
     frame = pd.DataFrame(centers, columns=names)
-    scaler = preprocessor.named_transformers_["numeric"]
-    numeric = [n for n in names if n in NUMERIC_COLUMNS]
-    frame[numeric] = frame[numeric].to_numpy() * scaler.scale_ + scaler.mean_
+    scaler = fitted_scaler(preprocessor)
+    numeric = numeric_feature_names(preprocessor)
+    unscaled = frame[numeric].to_numpy() * scaler.scale_ + scaler.mean_
+    frame[numeric] = expm1_columns(unscaled, fitted_log1p_flags(preprocessor))
     return frame
 
 
-def canonical_order(centers_original: pd.DataFrame) -> np.ndarray:
-    """Old cluster ids sorted by the ORDER_KEYS of their centroids (np.lexsort: last key first)."""
-    keys = [centers_original[k].to_numpy() for k in reversed(ORDER_KEYS) if k in centers_original]
+def order_keys(centers_original: pd.DataFrame, numeric: list[str] | None = None) -> list[str]:
+    """The Mall's ORDER_KEYS when present, else the numeric features in schema order."""
+    mall = [k for k in ORDER_KEYS if k in centers_original]
+    return mall if mall else list(numeric or [])
+
+
+def canonical_order(centers_original: pd.DataFrame, numeric: list[str] | None = None) -> np.ndarray:
+    """Old cluster ids sorted by the order keys of their centroids (np.lexsort: last key first)."""
+    keys = [centers_original[k].to_numpy() for k in reversed(order_keys(centers_original, numeric))]
     keys.insert(0, np.arange(len(centers_original)))  # final tie-break: the original id
     return np.lexsort(keys)
 
@@ -66,7 +75,8 @@ def fit_final_kmeans(x: np.ndarray, selection: KSelection) -> KMeans:
 
 def assemble_pipeline(preprocessor: ColumnTransformer, model: KMeans) -> Pipeline:
     """Join the fitted steps; canonical cluster order is applied before joining."""
-    order = canonical_order(centers_in_original_units(preprocessor, model.cluster_centers_))
+    numeric = numeric_feature_names(preprocessor)
+    order = canonical_order(centers_in_original_units(preprocessor, model.cluster_centers_), numeric)
     renumber_clusters(model, order)
     return Pipeline([("preprocess", preprocessor), ("kmeans", model)])
 

@@ -1,7 +1,18 @@
 """One APIRouter per resource; :data:`ROUTERS` is the order they are mounted in."""
 
-from . import clusters, customers, health, model, predict, reports
+from . import clusters, customers, exports, health, model, predict, reports, runs, training, transactions
 
-ROUTERS = (health.router, clusters.router, predict.router, customers.router, model.router, reports.router)
+ROUTERS = (
+    health.router,
+    clusters.router,
+    predict.router,
+    transactions.router,
+    customers.router,
+    exports.router,
+    model.router,
+    reports.router,
+    runs.router,
+    training.router,
+)
 
 __all__ = ["ROUTERS"]

@@ -5,26 +5,34 @@ All three go through the same vectorised scorer; they differ only in how custome
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..dependencies import BundleDep, DeadlineDep, SettingsDep, require_json, require_multipart
 from ..schemas import BatchIn, BatchPrediction, CsvRowResult, CsvScoringReport, CustomerIn, Prediction, RowError
 from ..services import csv_scoring
-from ..services.errors import PayloadTooLarge
+from ..services.batch_input import read_batch
+from ..services.limits import MAX_REPORTED_ERRORS, Deadline, check_upload_shape
+from ..services.model_store import ModelBundle
 from ..services.scoring import predictions
 from .responses import errors
 
 router = APIRouter(prefix="/predict", tags=["predict"], responses=errors(503))
+BATCH_SCHEMA = {"$ref": f"#/components/schemas/{BatchIn.__name__}"}
 
 _COUNT_HEADERS = {
     "X-Rows-Total": {"description": "Data rows in the upload.", "schema": {"type": "integer"}},
     "X-Rows-Scored": {"description": "Rows that got a segment.", "schema": {"type": "integer"}},
     "X-Rows-Failed": {"description": "Rows with an error instead.", "schema": {"type": "integer"}},
+    "X-Errors-Total": {
+        "description": "Cell problems found; the JSON report's `errors` lists the first 100.",
+        "schema": {"type": "integer"},
+    },
     "X-Model-Version": {"description": "Model that scored the file.", "schema": {"type": "string"}},
 }
 _CSV_EXAMPLE = (
@@ -70,19 +78,29 @@ async def predict(
     summary="Segments of many customers, in order",
     dependencies=[Depends(require_json)],
     responses=errors(400, 408, 413, 415, 422),
+    # The body is read by the route (below), so its schema is declared here for the docs and the client.
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}},
 )
-def predict_batch(bundle: BundleDep, settings: SettingsDep, deadline: DeadlineDep, batch: BatchIn) -> BatchPrediction:
+async def predict_batch(request: Request, bundle: BundleDep, settings: SettingsDep) -> Response:
     """Up to ``SEGMENTATION_MAX_BATCH_SIZE`` customers (10,000 by default) scored in one vectorised
-    pass; ``predictions[i]`` belongs to ``customers[i]``."""
-    if len(batch.customers) > settings.max_batch_size:
-        raise PayloadTooLarge(
-            f"batch of {len(batch.customers):,} customers exceeds the limit of {settings.max_batch_size:,} "
-            "(setting SEGMENTATION_MAX_BATCH_SIZE); split it",
-            field="customers",
-        )
-    deadline.check("validating the batch")
-    result = predictions(bundle, batch.customers)
-    return BatchPrediction.model_construct(model_version=bundle.model_version, count=len(result), predictions=result)
+    pass; ``predictions[i]`` belongs to ``customers[i]``. The customers are counted before they are
+    parsed or validated (413 over the limit), and at most 100 errors are listed in a 422."""
+    # Route mechanics only — raw body, count, worker thread, deadline; the rules for each customer's
+    # fields live in the schemas and the scoring service.
+    body = await request.body()
+    deadline = Deadline.for_request(request.scope, settings.request_time_budget_s)
+    batch = await run_in_threadpool(
+        read_batch, body, BatchIn, item_name="customers", max_items=settings.max_batch_size, deadline=deadline
+    )
+    return await run_in_threadpool(_batch_response, bundle, batch, deadline)
+
+
+def _batch_response(bundle: ModelBundle, batch: BatchIn, deadline: Deadline) -> Response:
+    """Score and serialise in the worker thread: 10,000 predictions are not built on the event loop."""
+    result = predictions(bundle, batch.customers, ("customers",))
+    deadline.check("scoring the batch")
+    answer = BatchPrediction.model_construct(model_version=bundle.model_version, count=len(result), predictions=result)
+    return Response(answer.model_dump_json().encode(), media_type="application/json")
 
 
 @router.post(
@@ -121,46 +139,69 @@ async def predict_csv(
     good rows are scored. Row numbers count data rows: row 1 is the first row after the header."""
     data = await file.read(settings.max_upload_bytes + 1)
     name = file.filename or "upload.csv"
+    # Counted on the bytes before the file is parsed: a 100,000-column header is refused in milliseconds.
+    if len(data) <= settings.max_upload_bytes:
+        await run_in_threadpool(check_upload_shape, data, settings.max_upload_rows, settings.max_upload_columns)
     result = await run_in_threadpool(csv_scoring.score_upload, data, name, bundle, settings, deadline)
     headers = {
         "X-Rows-Total": str(result.rows_total),
         "X-Rows-Scored": str(result.rows_scored),
         "X-Rows-Failed": str(result.rows_failed),
+        "X-Errors-Total": str(len(result.errors)),
         "X-Model-Version": result.model_version,
     }
     if format == "json":
-        return Response(_report(result).model_dump_json().encode(), media_type="application/json", headers=headers)
+        report = await run_in_threadpool(_report_json, result, deadline)
+        return Response(report, media_type="application/json", headers=headers)
     body = await run_in_threadpool(result.csv_bytes)
+    deadline.check("writing the scored CSV")
     headers["Content-Disposition"] = f'attachment; filename="{result.output_name()}"'
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _report(result: csv_scoring.CsvScoring) -> CsvScoringReport:
-    ids = csv_scoring.customer_ids(result)
-    table = result.table
-    segments = table[csv_scoring.SEGMENT].tolist()
-    names = table[csv_scoring.SEGMENT_NAME].tolist()
-    messages = table[csv_scoring.ERROR].tolist()
-    return CsvScoringReport(
+#: Rows serialised per call: the report is built in slices so the GIL is released between them.
+_REPORT_SLICE = 10_000
+_EMPTY_RESULTS = '"results":[]}'
+
+
+def _report_json(result: csv_scoring.CsvScoring, deadline: Deadline) -> bytes:
+    """The JSON report, built in the worker thread, in slices. ``errors`` lists the first
+    MAX_REPORTED_ERRORS problems (the X-Errors-Total header counts them all, and every row's own
+    problems are in its ``error``). The rows are plain JSON-ready values of the CsvRowResult shape,
+    encoded by the standard library: 200,000 pydantic objects would take seconds."""
+    head = CsvScoringReport(
         filename=result.filename,
         model_version=result.model_version,
         rows_total=result.rows_total,
         rows_scored=result.rows_scored,
         rows_failed=result.rows_failed,
         columns=result.columns,
-        errors=[RowError(row=e.row, column=e.column, value=e.value, reason=e.reason) for e in result.errors],
-        results=[
-            CsvRowResult.model_construct(
-                row=i + 1,
-                customer_id=ids[i],
-                segment=None if _na(segments[i]) else int(segments[i]),
-                segment_name=None if _na(names[i]) else names[i],
-                error=None if _na(messages[i]) else messages[i],
-            )
-            for i in range(result.rows_total)
+        errors=[
+            RowError(row=e.row, column=e.column, value=e.value, reason=e.reason)
+            for e in result.errors[:MAX_REPORTED_ERRORS]
         ],
+        results=[],
+    ).model_dump_json()
+    if not head.endswith(_EMPTY_RESULTS):  # pragma: no cover - the schema's last field is no longer results
+        raise RuntimeError("CsvScoringReport must end with its results for the report to be built in slices")
+    # Every CsvRowResult field the scored table has a column for (segment, segment_name, error, …).
+    table = result.table
+    columns = {"customer_id": csv_scoring.customer_ids(result)}
+    columns.update(
+        {name: _plain(table[name]) for name in CsvRowResult.model_fields if name in table.columns and name != "row"}
     )
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    slices = []
+    for start in range(0, result.rows_total, _REPORT_SLICE):
+        stop = min(start + _REPORT_SLICE, result.rows_total)
+        rows = [{"row": i + 1, **{name: values[i] for name, values in columns.items()}} for i in range(start, stop)]
+        slices.append(encoder.encode(rows)[1:-1])
+        deadline.check("building the report")
+    return (head.removesuffix(_EMPTY_RESULTS) + '"results":[' + ",".join(slices) + "]}").encode()
 
 
-def _na(value: object) -> bool:
-    return value is None or bool(pd.isna(value))
+def _plain(column: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values, missing ones as None (vectorised, no per-cell pandas)."""
+    values = column.astype(object).to_numpy().tolist()
+    missing = pd.isna(column).to_numpy().tolist()
+    return [None if gone else value for value, gone in zip(values, missing, strict=True)]

@@ -14,6 +14,7 @@ from ..dependencies import BundleDep
 from ..schemas import FigureInfo, FigureList
 from ..services.errors import NotFound
 from ..services.model_store import SUMMARY
+from ..services.redact import public_report
 from .responses import errors, json_errors
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -25,6 +26,7 @@ FIGURE_TITLES: dict[str, str] = {
     figures.FIGURE_SILHOUETTE_BY_K: "Mean silhouette per k",
     figures.FIGURE_SILHOUETTE_SAMPLES: "Per-customer silhouette for the chosen k",
     figures.FIGURE_ELBOW: "Elbow chart (inertia per k)",
+    figures.FIGURE_MIGRATION: "Where the previous model's customers are now (migration heatmap)",
 }
 FigureName = StrEnum("FigureName", {f"F{i}": name for i, name in enumerate(FIGURE_TITLES)})  # type: ignore[misc]
 
@@ -42,11 +44,12 @@ FigureName = StrEnum("FigureName", {f"F{i}": name for i, name in enumerate(FIGUR
     },
 )
 def get_summary_report(bundle: BundleDep) -> PlainTextResponse:
-    """Data quality, the k-selection table, stability and one profile per segment."""
+    """Data quality, the k-selection table, stability and one profile per segment (its reproduce line
+    shows the data file relative to the project, or by its name)."""
     text = bundle.reports.get(SUMMARY)
     if text is None:
         raise NotFound("no summary report in the served run: retrain with `python backend/src/main.py`")
-    return PlainTextResponse(text.decode("utf-8"))
+    return PlainTextResponse(public_report(text.decode("utf-8")))
 
 
 @router.get(

@@ -20,6 +20,7 @@ _DESCRIPTIONS = {
     413: "Body, upload, batch or row count over its limit.",
     415: "Wrong Content-Type.",
     422: "A field is missing, has the wrong type or is out of range.",
+    429: "Too many wrong API keys from this client; retry after the Retry-After header's seconds.",
     503: "No model is being served; the message says how to train one.",
 }
 

@@ -8,7 +8,7 @@ client has realistic fixtures.
 from .clusters import ClusterProfile, ClusterSummary, KScore, KSelection, SilhouetteSummary, Stability
 from .common import ErrorResponse, FieldError
 from .customers import CustomerIn, CustomerList, CustomerPoint, CustomerSegment
-from .model import FigureInfo, FigureList, Health, ModelCard, ReloadResult
+from .model import FeatureInfo, FigureInfo, FigureList, Health, ModelCard, ModelSchema, ReloadResult
 from .predictions import BatchIn, BatchPrediction, CsvRowResult, CsvScoringReport, Prediction, RowError
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CustomerPoint",
     "CustomerSegment",
     "ErrorResponse",
+    "FeatureInfo",
     "FieldError",
     "FigureInfo",
     "FigureList",
@@ -30,6 +31,7 @@ __all__ = [
     "KScore",
     "KSelection",
     "ModelCard",
+    "ModelSchema",
     "Prediction",
     "ReloadResult",
     "RowError",

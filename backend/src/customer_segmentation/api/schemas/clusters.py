@@ -28,10 +28,19 @@ class ClusterProfile(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [_PROFILE_EXAMPLE]})
 
-    id: int = Field(ge=0, description="Segment id; ids follow centroid income, then spending, then age.")
-    name: str = Field(description="Derived from the data, e.g. 'Young · high income · high spending'.")
+    id: int = Field(
+        ge=0,
+        description="Stable segment id: kept by retraining while the segment is matched; a new segment gets an id "
+        "never used before, so ids may have gaps (0, 1, 2, 4).",
+    )
+    name: str = Field(
+        description="Your team's name if set, else derived from the data, e.g. 'Young · high income · high spending'."
+    )
     description: str
-    action: str = Field(description="Suggested marketing action.")
+    action: str | None = Field(
+        description="Suggested marketing action; null where the meaning of the features is not known (no invented "
+        "advice)."
+    )
     size: int = Field(ge=0, description="Training customers in the segment.")
     share: float = Field(ge=0, le=1, description="size / all training customers.")
     centroid: dict[str, float] = Field(description="Centroid in original units, per feature.")
@@ -41,6 +50,18 @@ class ClusterProfile(BaseModel):
     gender_mix: dict[str, float] = Field(default_factory=dict, description="Share of each gender.")
     silhouette: float | None = Field(default=None, description="Mean silhouette of the segment's customers.")
     below_mean_silhouette: bool | None = None
+    level_shares: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="Per categorical column: the share of each level in the segment."
+    )
+    name_terms: list[dict[str, Any]] = Field(
+        default_factory=list, description="The terms of the name and the share of members each is true of."
+    )
+    generated_name: str | None = Field(default=None, description="The name derived from the data.")
+    generated_action: str | None = Field(default=None, description="The action derived from the data.")
+    user_name: str | None = Field(
+        default=None, description="Your team's name (PATCH /clusters/{id}); kept across retraining while matched."
+    )
+    user_action: str | None = Field(default=None, description="Your team's action (PATCH /clusters/{id}).")
 
 
 class KScore(BaseModel):
@@ -154,6 +175,7 @@ class ClusterSummary(BaseModel):
     )
 
     model_version: str
+    lineage_id: str | None = Field(default=None, description="The lineage whose ids and names the segments use.")
     k: int = Field(ge=1)
     features: list[str]
     rows_used: int | None = Field(default=None, description="Training customers after cleaning.")

@@ -13,10 +13,9 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
-    field_validator,
 )
 
-from ...schema import AGE, ANNUAL_INCOME, SPENDING_SCORE, VALID_RANGES, gender_spellings, normalise_gender
+from ...schema import AGE, ANNUAL_INCOME, SPENDING_SCORE, VALID_RANGES, gender_spellings
 
 _AGE = VALID_RANGES[AGE]
 _INCOME = VALID_RANGES[ANNUAL_INCOME]
@@ -48,69 +47,41 @@ _WORDS = "|".join(_caseless(w) for w in sorted(gender_spellings(), key=len, reve
 GENDER_PATTERN = f"^{_SPACE}({_WORDS}){_SPACE}$"
 
 
-class CustomerIn(BaseModel):
-    """One customer to score. Snake_case names, or the original CSV headers as aliases:
-    ``Gender``/``Genre``, ``Age``, ``Annual Income (k$)``, ``Spending Score (1-100)``.
+FeatureValue = float | int | str
 
-    Numbers must be JSON numbers (not strings) and finite; gender accepts the pipeline's spellings
-    (case and surrounding spaces ignored, ``M``/``F`` fine).
+
+class CustomerIn(BaseModel):
+    """One customer to score: exactly the served model's features (see ``GET /model/schema``), by
+    their snake_case names or the headers of the training file (``Annual Income (k$)``), plus an
+    optional ``customer_id`` echoed back.
+
+    Numbers must be finite JSON numbers within the feature's declared range; categorical values are
+    matched ignoring case and surrounding spaces (the Mall's gender also accepts ``M``/``F``). Fields
+    the model only describes (the Mall's gender when it is not a feature) are accepted and ignored;
+    unknown fields are refused.
     """
 
     model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
+        extra="allow",
         json_schema_extra={
+            "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string"}]},
             "examples": [
                 {"gender": "Female", "age": 31, "annual_income": 87, "spending_score": 82},
                 {"gender": " m ", "age": 52, "annual_income": 23.5, "spending_score": 12, "customer_id": "C-17"},
-            ]
+                {"fresh": 12669, "milk": 9656, "grocery": 7561, "frozen": 214, "channel": "2", "region": "3"},
+            ],
         },
     )
 
-    gender: Annotated[str, StringConstraints(max_length=32)] = Field(
-        validation_alias=AliasChoices("gender", "Gender", "Genre"),
-        description=f"Female or Male; accepted spellings (any case, spaces ignored): {ACCEPTED_GENDERS}.",
-        examples=["Female"],
-        json_schema_extra={"pattern": GENDER_PATTERN},
-    )
-    age: float = Field(
-        strict=True,
-        ge=_AGE.low,
-        le=_AGE.high,
-        validation_alias=AliasChoices("age", "Age"),
-        description="Age in years.",
-        examples=[31],
-    )
-    annual_income: float = Field(
-        strict=True,
-        ge=_INCOME.low,
-        le=_INCOME.high,
-        validation_alias=AliasChoices("annual_income", "Annual Income (k$)"),
-        description="Annual income in thousands of dollars (k$).",
-        examples=[87],
-    )
-    spending_score: float = Field(
-        strict=True,
-        ge=_SPENDING.low,
-        le=_SPENDING.high,
-        validation_alias=AliasChoices("spending_score", "Spending Score (1-100)"),
-        description="Mall spending score, 1 (lowest) to 100 (highest).",
-        examples=[82],
-    )
     customer_id: CustomerId | None = Field(
         default=None,
         validation_alias=AliasChoices("customer_id", "CustomerID"),
         description="Optional: echoed back with the prediction so batch results can be joined.",
     )
 
-    @field_validator("gender")
-    @classmethod
-    def _normalise_gender(cls, value: str) -> str:
-        """Same rule as the pipeline's cleaning (schema.normalise_gender), so train and serve agree."""
-        canonical = normalise_gender(value)
-        if canonical is None:
-            raise ValueError(f"unknown gender {value!r}; use one of: {ACCEPTED_GENDERS}")
-        return canonical
+    def features(self) -> dict[str, Any]:
+        """The feature fields as sent (validated against the served schema by the scoring service)."""
+        return dict(self.model_extra or {})
 
 
 _POINT_EXAMPLE: dict[str, Any] = {
@@ -125,9 +96,18 @@ _POINT_EXAMPLE: dict[str, Any] = {
 
 
 class CustomerPoint(BaseModel):
-    """One training customer (as cleaned) and its segment: a point of the dashboard's scatter plots."""
+    """One training customer (as cleaned) and its segment: a point of the dashboard's scatter plots.
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_POINT_EXAMPLE]})
+    Besides the Mall fields below, every column of the served model's schema appears by its name
+    (and ``pc1``..``pc3`` when the plots are of principal components)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [_POINT_EXAMPLE],
+            "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]},
+        },
+    )
 
     customer_id: str
     gender: str | None = Field(default=None, description="Female/Male, as cleaned for training.")
@@ -139,10 +119,15 @@ class CustomerPoint(BaseModel):
 
 
 class CustomerSegment(BaseModel):
-    """One training customer's segment, with the version of the model that assigned it."""
+    """One training customer's segment, with the version of the model that assigned it (and, as for
+    :class:`CustomerPoint`, every schema column by name)."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{**_POINT_EXAMPLE, "model_version": "69541e38-2026-11-26"}]}
+        extra="allow",
+        json_schema_extra={
+            "examples": [{**_POINT_EXAMPLE, "model_version": "69541e38-2026-11-26"}],
+            "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]},
+        },
     )
 
     customer_id: str
@@ -156,17 +141,22 @@ class CustomerSegment(BaseModel):
 
 
 class CustomerList(BaseModel):
-    """Training customers: all of them, or a fixed-seed random sample (kept in file order) when there
-    are more than ``limit``."""
+    """Training customers matching the filters: one page of them in sort order (paged), or all of
+    them — a fixed-seed random sample, kept in file order, when there are more than ``limit``
+    (sampled)."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "model_version": "69541e38-2026-11-26",
-                    "total": 200,
+                    "population": 200,
+                    "total": 39,
                     "returned": 1,
-                    "sampled": True,
+                    "sampled": False,
+                    "page": 1,
+                    "page_size": 1,
+                    "pages": 39,
                     "customers": [_POINT_EXAMPLE],
                 }
             ]
@@ -174,7 +164,11 @@ class CustomerList(BaseModel):
     )
 
     model_version: str
-    total: int = Field(ge=0, description="Customers in the training data.")
+    population: int = Field(ge=0, description="Customers in the training data.")
+    total: int = Field(ge=0, description="Customers matching the filters (all of them without filters).")
     returned: int = Field(ge=0, description="Customers in this response.")
-    sampled: bool = Field(description="True when `customers` is a random sample of the training data.")
+    sampled: bool = Field(description="True when `customers` is a random sample of the matching customers.")
+    page: int | None = Field(default=None, ge=1, description="This page's number (paged list; null when sampled).")
+    page_size: int | None = Field(default=None, ge=1, description="Customers per page (paged list; null when sampled).")
+    pages: int | None = Field(default=None, ge=0, description="Pages of matching customers (paged list; null when sampled).")
     customers: list[CustomerPoint]

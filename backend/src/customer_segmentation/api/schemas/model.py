@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...modeling.card import ModelCard
+
+__all__ = ["ModelCard"]
+
 
 class Health(BaseModel):
     """Whether a model is being served, which one, and what is wrong if not."""
@@ -57,37 +61,85 @@ class Health(BaseModel):
     api_version: str
 
 
-class ModelCard(BaseModel):
-    """The model card JSON written beside the model (key fields typed; everything else passes through)."""
+class ValueSpan(BaseModel):
+    low: float
+    high: float
+
+
+class SeenValues(BaseModel):
+    """A numeric feature's values in the training data."""
+
+    min: float
+    max: float
+    median: float
+
+
+class FeatureInfo(BaseModel):
+    """One feature of the served model, for building forms, help texts and charts."""
+
+    name: str = Field(description="Canonical (snake_case) name: the field to send to /predict.")
+    kind: Literal["numeric", "categorical"]
+    label: str
+    unit: str | None = None
+    transform: Literal["none", "log1p"] = "none"
+    valid_range: ValueSpan | None = None
+    seen: SeenValues | None = Field(default=None, description="Numeric only: training min, max and median.")
+    levels: list[str] | None = Field(default=None, description="Categorical only: the levels the model knows.")
+    other_level: bool = Field(default=False, description="Unseen levels are scored as 'other'.")
+
+
+class PlotAxesInfo(BaseModel):
+    x: str
+    y: str
+    z: str | None = None
+    three: list[str] | None = Field(default=None, description="The 3D plot's axes (x, y, z), null when none.")
+    source: Literal["features", "pca"]
+    explained_variance: list[float] | None = None
+
+
+class ModelSchema(BaseModel):
+    """The served model's feature schema: what /predict accepts and how the dashboard shows it."""
 
     model_config = ConfigDict(
-        extra="allow",
         json_schema_extra={
             "examples": [
                 {
-                    "schema_version": 1,
-                    "model_version": "69541e38-2026-11-26",
-                    "created_at": "2026-11-26T21:34:37Z",
-                    "engine": "scikit-learn",
-                    "model_file": "clustering_model.pkl",
-                    "model_sha256": "69541e382f4cf7a6fd5cbd6f43d278a5be44e26c5530588e7a13aab31ee2f710",
-                    "k": 6,
-                    "features": ["age", "annual_income", "spending_score"],
-                    "library_versions": {"scikit-learn": "1.9.1", "numpy": "2.4.6"},
+                    "schema_kind": "mall",
+                    "id_column": "customer_id",
+                    "id_generated": False,
+                    "features": [
+                        {
+                            "name": "age",
+                            "kind": "numeric",
+                            "label": "Age",
+                            "unit": "years",
+                            "transform": "none",
+                            "valid_range": {"low": 0, "high": 120},
+                            "seen": {"min": 18, "max": 70, "median": 36},
+                            "levels": None,
+                            "other_level": False,
+                        }
+                    ],
+                    "describe": ["gender"],
+                    "axes": {
+                        "x": "annual_income",
+                        "y": "spending_score",
+                        "z": "age",
+                        "three": ["age", "annual_income", "spending_score"],
+                        "source": "features",
+                        "explained_variance": None,
+                    },
                 }
             ]
-        },
+        }
     )
 
-    schema_version: int | None = None
-    model_version: str
-    created_at: str | None = None
-    engine: str | None = None
-    model_file: str | None = None
-    model_sha256: str
-    k: int
-    features: list[str]
-    library_versions: dict[str, str] = Field(default_factory=dict)
+    schema_kind: Literal["mall", "custom", "rfm"]
+    id_column: str
+    id_generated: bool
+    features: list[FeatureInfo]
+    describe: list[str]
+    axes: PlotAxesInfo
 
 
 class ReloadResult(BaseModel):

@@ -19,6 +19,8 @@ _PREDICTION_EXAMPLE: dict[str, Any] = {
     "runner_up_distance": 1.72,
     "margin": 0.84,
     "out_of_distribution": False,
+    "confidence": 0.84,
+    "confidence_note": None,
     "model_version": "69541e38-2026-11-26",
     "customer_id": None,
 }
@@ -49,6 +51,14 @@ class Prediction(BaseModel):
         description="True when the customer is farther from the nearest centroid than (almost) any "
         "training customer of that segment: the assignment is an extrapolation."
     )
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The margin when the customer is like the training data; null for an out-of-distribution "
+        "customer, whose margin means nothing (see confidence_note).",
+    )
+    confidence_note: str | None = Field(default=None, description="Why there is no confidence, when there is none.")
     model_version: str = Field(description="Version of the model that scored it (hash prefix + date).")
     customer_id: str | None = Field(default=None, description="Echo of the input's customer_id.")
 
@@ -109,6 +119,11 @@ class CsvRowResult(BaseModel):
     customer_id: str | None = None
     segment: int | None = Field(default=None, description="Null when the row could not be scored.")
     segment_name: str | None = None
+    out_of_distribution: bool | None = Field(default=None, description="As in /predict; null when not scored.")
+    margin: float | None = Field(default=None, description="As in /predict; null when not scored.")
+    confidence: float | None = Field(
+        default=None, description="As in /predict: null when not scored or out of distribution."
+    )
     error: str | None = Field(default=None, description="All of the row's problems, '; '-separated.")
 
 

@@ -16,25 +16,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...data.load import LoadedTable, read_raw_csv, read_table
+from ... import csv_safety
+from ...data.load import MALL_PLAN, ColumnPlan, LoadedTable, read_raw_csv, read_table
 from ...errors import DataError
 from ...schema import (
     CUSTOMER_ID,
-    GENDER,
-    GENDER_CATEGORIES,
-    MISSING_MARKERS,
-    VALID_RANGES,
     canonical_column,
-    gender_spellings,
 )
 from ..settings import ApiSettings
 from .errors import InvalidInput, PayloadTooLarge
+from .feature_input import ID_FIELD, validate_columns
 from .limits import Deadline
 from .model_store import SEGMENT, SEGMENT_NAME, ModelBundle
-from .scoring import score_arrays
+from .scoring import score_columns
 
 ERROR = "error"
-APPENDED = (SEGMENT, SEGMENT_NAME, ERROR)
+OOD = "out_of_distribution"
+MARGIN = "margin"
+CONFIDENCE = "confidence"
+APPENDED = (SEGMENT, SEGMENT_NAME, OOD, MARGIN, CONFIDENCE, ERROR)
 _MANGLED = re.compile(r"^(?P<name>.*)\.(?P<n>\d+)$")  # pandas renames a repeated header "Age" to "Age.1"
 
 
@@ -69,7 +69,8 @@ class CsvScoring:
         return self.rows_total - self.rows_failed
 
     def csv_bytes(self) -> bytes:
-        return self.table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        """The scored file; cells a spreadsheet would run as formulas are neutralised (csv_safety)."""
+        return csv_safety.csv_bytes(self.table)
 
     def output_name(self) -> str:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(self.filename).stem).strip("._") or "customers"
@@ -88,7 +89,7 @@ def score_upload(
         )
     if not data.strip():
         raise InvalidInput(f"the uploaded file {filename!r} is empty", field="file")
-    loaded, raw = _read(data, filename)
+    loaded, raw = _read(data, filename, bundle)
     deadline.check("reading the CSV")
     if len(raw) > settings.max_upload_rows:
         raise PayloadTooLarge(
@@ -100,48 +101,58 @@ def score_upload(
         raise InvalidInput(f"{filename!r} has a header but no data rows", field="file")
     _check_columns(loaded, bundle, filename)
 
-    model = bundle.serving
     frame = loaded.frame
-    errors: list[CellError] = []
-    numeric = np.empty((len(frame), len(model.numeric_features)), dtype="float64")
-    bad = np.zeros(len(frame), dtype=bool)
-    for j, column in enumerate(model.numeric_features):
-        values, problems = _validate_numeric(frame[column], column)
-        numeric[:, j] = values
-        bad |= _collect(problems, frame[column], column, errors)
-    male: np.ndarray | None = None
-    if model.gender_in_model:
-        genders, problems = _validate_gender(frame[GENDER])
-        male = (genders == GENDER_CATEGORIES[1]).to_numpy(dtype="float64")
-        bad |= _collect(problems, frame[GENDER], GENDER, errors)
+    numeric, levels, bad, cells = validate_columns(bundle.inputs, frame)
+    errors = [CellError(row, column, value, reason) for row, column, value, reason in cells]
     deadline.check("validating rows")
 
     good = ~bad
     segments = pd.array(np.zeros(len(frame), dtype="int64"), dtype="Int64")
     segments[bad] = pd.NA
     names = np.full(len(frame), None, dtype=object)
+    ood = pd.array([None] * len(frame), dtype="boolean")
+    margin = np.full(len(frame), np.nan)
     if good.any():
-        scored = score_arrays(bundle, numeric[good], None if male is None else male[good])
+        scored = score_columns(bundle, numeric[good], [index[good] for index in levels])
         segments[good] = scored.labels
         names[good] = bundle.segment_names[scored.labels]
+        ood[good] = scored.out_of_distribution
+        margin[good] = np.clip(scored.margin, 0.0, 1.0)
     deadline.check("scoring rows")
 
     errors.sort(key=lambda e: e.row)
     table = raw.drop(columns=[c for c in APPENDED if c in raw.columns])
     table[SEGMENT] = segments
     table[SEGMENT_NAME] = names
+    table[OOD] = ood
+    table[MARGIN] = np.round(margin, 4)
+    table[CONFIDENCE] = np.where(ood.to_numpy(dtype=bool, na_value=True), np.nan, table[MARGIN])
     table[ERROR] = _row_messages(errors, len(table))
     return CsvScoring(filename, bundle.model_version, table, dict(loaded.renamed_columns), errors)
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _read(data: bytes, filename: str) -> tuple[LoadedTable, pd.DataFrame]:
+def _plan(bundle: ModelBundle) -> ColumnPlan:
+    """The Mall's own plan for a Mall model; else the served schema's features and id, by any name the
+    schema accepts (every value read as text: validation decides)."""
+    if bundle.schema.kind == "mall":
+        return MALL_PLAN
+    spec = bundle.inputs
+
+    def rename(header: str) -> str | None:
+        name = spec.canonical(header)
+        return name if name is not None and (name in spec.features or name == ID_FIELD) else None
+
+    return ColumnPlan(rename, frozenset(), None)
+
+
+def _read(data: bytes, filename: str, bundle: ModelBundle) -> tuple[LoadedTable, pd.DataFrame]:
     """The canonical view (via the pipeline's loader) and the file's own columns, row-aligned."""
     with tempfile.TemporaryDirectory(prefix="segmentation-upload-") as folder:
         path = Path(folder) / "upload.csv"  # .csv: an upload is always read as CSV text
         path.write_bytes(data)
         try:
-            loaded = read_table(path)
+            loaded = read_table(path, plan=_plan(bundle))
             raw = read_raw_csv(path, loaded.encoding, loaded.delimiter)
         except DataError as exc:
             raise InvalidInput(str(exc).replace(str(path), repr(filename)), field="file") from None
@@ -158,7 +169,7 @@ def _check_columns(loaded: LoadedTable, bundle: ModelBundle, filename: str) -> N
         if match and canonical_column(match["name"]) is not None:
             raise InvalidInput(f"{filename!r} repeats the column {match['name']!r} in its header", field="file")
     model = bundle.serving
-    required = list(model.numeric_features) + ([GENDER] if model.gender_in_model else [])
+    required = [c.name for c in model.categorical] + list(model.numeric_features)
     missing = [c for c in required if c not in loaded.frame.columns]
     if missing:
         found = ", ".join(map(str, [*loaded.renamed_columns, *loaded.ignored_columns])) or "none"
@@ -167,53 +178,6 @@ def _check_columns(loaded: LoadedTable, bundle: ModelBundle, filename: str) -> N
             f"{', '.join(required)}",
             field="file",
         )
-
-
-# -- validating -----------------------------------------------------------------------------------
-def _validate_numeric(text: pd.Series, column: str) -> tuple[np.ndarray, pd.Series]:
-    """Values (NaN where unusable) and a reason per bad cell (None where fine)."""
-    stripped = text.astype("string").fillna("").str.strip()
-    missing = stripped.str.lower().isin(MISSING_MARKERS)
-    values = pd.to_numeric(stripped.where(~missing), errors="coerce").astype("float64")
-    array = values.to_numpy()
-    valid = VALID_RANGES[column]
-    with np.errstate(invalid="ignore"):
-        not_number = np.isnan(array) & ~missing.to_numpy()
-        not_finite = np.isinf(array)
-        outside = np.isfinite(array) & ((array < valid.low) | (array > valid.high))
-    reasons = pd.Series([None] * len(text), index=text.index, dtype=object)
-    reasons[missing.to_numpy()] = f"{column} is missing"
-    reasons[not_number] = [f"{column} {v!r} is not a number" for v in stripped[not_number]]
-    reasons[not_finite] = [f"{column} {v!r} is not a finite number" for v in stripped[not_finite]]
-    limits = _describe(valid.low, valid.high)
-    reasons[outside] = [f"{column} {v!r} is outside the valid range {limits}" for v in stripped[outside]]
-    array = np.where(reasons.isna().to_numpy(), array, np.nan)
-    return array, reasons
-
-
-def _describe(low: float, high: float) -> str:
-    return f"{low:,.10g}–{high:,.10g}"
-
-
-def _validate_gender(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Canonical genders (schema.normalise_gender's rule, vectorised) and a reason per bad cell."""
-    stripped = text.astype("string").fillna("").str.strip()
-    missing = stripped.str.lower().isin(MISSING_MARKERS)
-    mapped = stripped.str.lower().map(gender_spellings())
-    unknown = (mapped.isna() & ~missing).to_numpy()
-    reasons = pd.Series([None] * len(text), index=text.index, dtype=object)
-    reasons[missing.to_numpy()] = f"{GENDER} is missing"
-    reasons[unknown] = [
-        f"{GENDER} {v!r} is not a recognised spelling (use Female/Male or F/M)" for v in stripped[unknown]
-    ]
-    return mapped, reasons
-
-
-def _collect(problems: pd.Series, text: pd.Series, column: str, errors: list[CellError]) -> np.ndarray:
-    bad = problems.notna().to_numpy()
-    for position in np.flatnonzero(bad):
-        errors.append(CellError(int(position) + 1, column, str(text.iloc[position]), str(problems.iloc[position])))
-    return bad
 
 
 def _row_messages(errors: list[CellError], n_rows: int) -> pd.Series:

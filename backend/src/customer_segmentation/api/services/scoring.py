@@ -10,29 +10,25 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from fastapi.exceptions import RequestValidationError
 
 from ...modeling.serving import Scored, ServingModel
-from ...schema import GENDER_CATEGORIES
 from ..schemas import CustomerIn, Prediction
+from .feature_input import validate_records
 from .model_store import ModelBundle
 
 
-def customers_to_arrays(
-    customers: Sequence[CustomerIn], numeric_features: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(n, n_numeric) raw feature matrix in the model's column order, and 0/1 gender (Male = 1)."""
-    numeric = np.array([[getattr(c, name) for name in numeric_features] for c in customers], dtype="float64").reshape(
-        len(customers), len(numeric_features)
-    )
-    male = np.fromiter((c.gender == GENDER_CATEGORIES[1] for c in customers), dtype="float64", count=len(customers))
-    return numeric, male
-
-
 def score_arrays(bundle: ModelBundle, numeric: np.ndarray, male: np.ndarray | None) -> Scored:
-    """Score raw feature arrays (already validated) with the bundle's serving model."""
+    """Score raw feature arrays (already validated) with the bundle's serving model (Mall form:
+    numeric columns and 0/1 gender)."""
     model = bundle.serving
     x = model.transform(numeric, male if model.gender_in_model else None)
     return score_scaled(model, x)
+
+
+def score_columns(bundle: ModelBundle, numeric: np.ndarray, levels: Sequence[np.ndarray]) -> Scored:
+    """Score validated numeric columns and categorical level indices (any schema)."""
+    return score_scaled(bundle.serving, bundle.serving.transform_columns(numeric, levels))
 
 
 def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
@@ -57,13 +53,32 @@ def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
     d2 = np.sqrt(((x - centers[second]) ** 2).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         margin = np.where(d2 > 0, (d2 - d1) / d2, 0.0)
-    return Scored(best, d1, second, d2, margin, d1 > model.ood_threshold[best])
+    ids = model.ids  # centroid row -> stable segment id (0..k-1 unless segments were retired)
+    return Scored(ids[best], d1, ids[second], d2, margin, d1 > model.ood_threshold[best])
 
 
-def predictions(bundle: ModelBundle, customers: Sequence[CustomerIn]) -> list[Prediction]:
-    """One :class:`Prediction` per customer, in order, computed in one vectorised pass."""
-    numeric, male = customers_to_arrays(customers, bundle.serving.numeric_features)
-    scored = score_arrays(bundle, numeric, male)
+def predictions(
+    bundle: ModelBundle, customers: Sequence[CustomerIn], location: tuple[str | int, ...] = ()
+) -> list[Prediction]:
+    """One :class:`Prediction` per customer, in order, computed in one vectorised pass.
+
+    The customers' fields are checked against the served model's schema first; every problem is
+    reported per field (``location`` prefixes the batch's ``customers``) as a 422.
+    """
+    records = [c.features() for c in customers]
+    numeric, levels, problems = validate_records(bundle.inputs, records)
+    if problems:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", *location, *((p.index,) if location else ()), p.field),
+                    "msg": p.message,
+                    "type": p.type,
+                }
+                for p in problems
+            ]
+        )
+    scored = score_columns(bundle, numeric, levels)
     return [
         Prediction.model_construct(**row)  # values come from our own arrays: skip re-validation
         for row in prediction_rows(bundle, scored, [_id(c.customer_id) for c in customers])
@@ -85,6 +100,8 @@ def prediction_rows(bundle: ModelBundle, scored: Scored, ids: Sequence[str | Non
             "runner_up_distance": d2,
             "margin": margin,
             "out_of_distribution": ood,
+            "confidence": None if ood else margin,
+            "confidence_note": OOD_NOTE if ood else None,
             "model_version": bundle.model_version,
             "customer_id": customer_id,
         }
@@ -99,6 +116,12 @@ def prediction_rows(bundle: ModelBundle, scored: Scored, ids: Sequence[str | Non
             strict=True,
         )
     ]
+
+
+OOD_NOTE = (
+    "out of distribution: farther from its nearest segment than almost every training customer of that segment, "
+    "so the assignment is an extrapolation and no confidence is given"
+)
 
 
 def _id(value: str | int | None) -> str | None:

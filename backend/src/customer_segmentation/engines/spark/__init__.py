@@ -4,7 +4,8 @@ Importing this package does not import pyspark; :func:`run_spark` does, and says
 when it is missing. See ``engines/README.md`` for running it on a cluster.
 """
 
-from .run import SparkRunResult, run_spark
+from .result import SparkRunResult
+from .run import run_spark
 from .session import INSTALL_HINT, SparkUnavailableError, parse_conf
 
 __all__ = ["INSTALL_HINT", "SparkRunResult", "SparkUnavailableError", "parse_conf", "run_spark"]

@@ -64,7 +64,7 @@ def child(engine: str, csv: str, root: str, master: str, driver_memory: str) -> 
     else:
         result = run(config, settings, progress, paths)
     sel = result.selection
-    card = result.card()
+    spark = getattr(result, "spark", {})  # a SparkRunResult's card section
     return {
         "rows": result.quality.rows_out,
         "k": sel.chosen_k,
@@ -72,7 +72,7 @@ def child(engine: str, csv: str, root: str, master: str, driver_memory: str) -> 
         "check_silhouette": result.silhouette_detail.overall,
         "sizes": [p.size for p in result.profiles],
         "stages": progress.timings,
-        "spark": card.get("spark", {}),
+        "spark": spark,
     }
 
 

@@ -1,34 +1,31 @@
-"""The default engine's cleaning rules (:mod:`customer_segmentation.data.clean`) as Spark operations.
+"""The default engine's cleaning rules (:mod:`customer_segmentation.data.clean`) as Spark operations,
+for any feature schema.
 
-Same rules, same order, same :class:`QualityReport` — step names, columns, counts and details — so
-a Spark run and a scikit-learn run of the same file report the same data quality. Each rule is a
-column expression; the counts of several rules are gathered in one aggregation, so the whole
-cleaning costs a handful of passes over the data whatever its size:
+Same rules, same order, same :class:`QualityReport` — step names, columns, counts, details and
+warnings — so a Spark run and a scikit-learn run of the same file report the same data quality. The
+rules' constants (missing markers, rare-level share, ``other``, the level limit, warning thresholds)
+are imported, never restated. Each rule is a column expression; the counts of several rules are
+gathered in one aggregation, so the cleaning costs a handful of passes over the data whatever its size:
 
-1. per-value flags (missing marker, not a number, not finite, out of range, gender spellings) and
-   their counts — one pass;
-2. "first occurrence" by file order (the ``_row`` id) for duplicate rows and ids, and rows too sparse
-   to impute — one shuffle by customer id;
-3. exact medians (Spark's ``percentile``, linear interpolation like pandas) and the gender mode;
-4. IQR fences on the imputed values; 5. outlier counts and whole-number checks.
+1. per-value flags (missing marker, number parsing, declared ranges, gender spellings) and their
+   counts — one pass over the input, cached;
+2. categorical spellings: per column, the most frequent spelling of each case-insensitive value
+   (ties: the alphabetically first) — a small aggregation joined back (no Python UDF);
+3. the rows (missing/duplicate ids and rows, too sparse), imputation, rare levels, IQR outliers and
+   whole-number columns (:mod:`.clean_rows`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...data.clean import CleaningOptions, OutlierSummary, QualityReport
+from ...data.clean import CleaningOptions, QualityReport
 from ...errors import DataError
-from ...schema import (
-    CUSTOMER_ID,
-    GENDER,
-    GENDER_CATEGORIES,
-    MISSING_MARKERS,
-    NUMERIC_COLUMNS,
-    VALID_RANGES,
-    gender_spellings,
-)
+from ...feature_schema import OUT_OF_RANGE_WARN_SHARE, ROW_ID, FeatureSchema, FeatureSpec
+from ...schema import GENDER, MISSING_MARKERS, gender_spellings
+from . import clean_rows
+from .clean_rows import count_if, first_int
 from .read import ROW
 
 if TYPE_CHECKING:
@@ -40,15 +37,19 @@ _WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
 # What pandas.to_numeric accepts as a number (Java's parser also takes "1d", "0x1p3": refused here).
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i)(inf|infinity)$"
 
+GENDER_KIND, NUMBER_KIND, CATEGORY_KIND = "gender", "number", "category"
+
 
 @dataclass
 class SparkCleaned:
-    """The cleaned table (cached, canonical typed columns plus ``_row``) and what was done."""
+    """The cleaned table (cached: ``_row``, the id, then the schema's columns) and what was done."""
 
     frame: DataFrame
     report: QualityReport
     rows: int
     integral_columns: tuple[str, ...]
+    #: Categorical features → their levels after cleaning, sorted (declared levels as declared).
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _strip(col: Column) -> Column:
@@ -57,283 +58,247 @@ def _strip(col: Column) -> Column:
     return F.btrim(col, F.lit(_WHITESPACE))
 
 
-def _count(condition: Column) -> Column:
-    from pyspark.sql import functions as F
-
-    return F.sum(F.when(condition, 1).otherwise(0))
-
-
-def _first(row: Any, name: str) -> int:
-    value = row[name]
-    return int(value) if value is not None else 0
+def _kind(spec: FeatureSpec, schema: FeatureSchema) -> str | None:
+    """How a column is cleaned; None for an undeclared (describe) column, decided on its values."""
+    if schema.kind == "mall" and spec.name == GENDER:
+        return GENDER_KIND
+    if spec.kind is None:
+        return None
+    return NUMBER_KIND if spec.is_numeric else CATEGORY_KIND
 
 
 def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
-    """Clean a Spark table of canonical text columns; the same rules and report as the default engine."""
+    """Clean a Spark table of canonical text columns: the rules and report of the default engine."""
     from pyspark.sql import functions as F
 
+    schema = options.resolved_schema()
     columns = [c for c in frame.columns if c != ROW]
-    missing_required = [c for c in options.features if c not in columns]
+    missing_required = [c for c in schema.feature_names if c not in columns]
     if missing_required:
         found = ", ".join(columns) or "none"
         raise DataError(f"required column {missing_required[0]!r} is missing (columns found: {found})")
     report = QualityReport()
-    if GENDER not in columns:
+    if schema.kind == "mall" and GENDER not in columns:
         report.notes.append("no gender column: gender mix is not reported")
+    specs = [s for s in schema.columns if s.name in columns]
+    kinds = {s.name: _kind(s, schema) for s in specs}
+    id_name, id_present = schema.id_name, schema.id_column is not None and schema.id_column in columns
 
     # -- pass 1: per-value flags. Each value is stripped, parsed and mapped once, in projections that
     # later steps reference by name; the result is cached, so the input is parsed only once.
-    stripped = frame.select(F.col(ROW), *[_strip(F.col(c)).alias(c) for c in columns])
+    stripped = frame.select(F.col(ROW), *[_strip(F.col(c)).alias(c) for c in columns], *_raw(frame, kinds))
     markers = F.array(*[F.lit(m) for m in sorted(MISSING_MARKERS)])
     missing = {c: F.col(c).isNull() | F.array_contains(markers, F.lower(F.col(c))) for c in columns}
     derived: list[Column] = [F.col(ROW), *[missing[c].alias(f"_m_{c}") for c in columns]]
-    if GENDER in columns:
-        mapping = F.create_map(*[F.lit(x) for kv in sorted(gender_spellings().items()) for x in kv])
-        mapped = mapping[F.lower(F.col(GENDER))]
-        derived += [mapped.alias("_g"), (mapped.isNotNull() & (F.col(GENDER) != mapped)).alias("_respelled")]
-    for c in (c for c in NUMERIC_COLUMNS if c in columns):
-        derived.append(F.when(~missing[c] & F.col(c).rlike(_NUMBER), F.col(c).try_cast("double")).alias(f"_p_{c}"))
-    if CUSTOMER_ID in columns:
-        ids = F.when(~missing[CUSTOMER_ID], F.col(CUSTOMER_ID))
+    for c, kind in kinds.items():
+        if kind == GENDER_KIND:
+            mapping = F.create_map(*[F.lit(x) for kv in sorted(gender_spellings().items()) for x in kv])
+            mapped = mapping[F.lower(F.col(GENDER))]
+            derived += [mapped.alias("_g"), (mapped.isNotNull() & (F.col(GENDER) != mapped)).alias("_respelled")]
+            continue
+        if kind in (NUMBER_KIND, None):
+            parsed = F.when(~missing[c] & F.col(c).rlike(_NUMBER), F.col(c).try_cast("double"))
+            derived.append(parsed.alias(f"_p_{c}"))
+        if kind in (CATEGORY_KIND, None):
+            derived += [F.when(~missing[c], F.col(c)).alias(f"_s_{c}"), F.col(f"_r_{c}")]
+    if id_present:
+        ids = F.when(~missing[id_name], F.col(id_name))
         derived += [ids.alias("_i"), F.when(ids.rlike(_NUMBER), ids.try_cast("double")).alias("_in")]
-    flags = stripped.select(*derived).withColumn("_blank", F.expr(" AND ".join(f"_m_{c}" for c in columns))).persist()
-    typed_columns: dict[str, Column] = {}
-    aggregates: list[Column] = [F.count(F.lit(1)).alias("rows_in"), _count(F.col("_blank")).alias("blank")]
-    live = ~F.col("_blank")
+    flags = stripped.select(*derived).withColumn("_blank", F.expr(" AND ".join(f"`_m_{c}`" for c in columns)))
+    flags = flags.persist()
+    counts = flags.agg(*_pass_one_counts(columns, kinds, specs, id_present)).first()
+    assert counts is not None
+    report.rows_in = first_int(counts, "rows_in")
+    blank = first_int(counts, "blank")
+    report.add("blank_row", None, blank, "rows with no values at all dropped")
     for c in columns:
-        aggregates.append(_count(live & F.col(f"_m_{c}")).alias(f"missing_{c}"))
-    if GENDER in columns:
-        typed_columns[GENDER] = F.col("_g")
-        aggregates.append(_count(live & F.col("_respelled")).alias("gender_respelled"))
-        aggregates.append(_count(live & F.col("_g").isNull() & ~F.col(f"_m_{GENDER}")).alias("gender_unknown"))
-    for c in (c for c in NUMERIC_COLUMNS if c in columns):
+        report.add("missing_marker", c, first_int(counts, f"missing_{c}"), "empty or missing-marker values")
+    for c in [c for c, kind in kinds.items() if kind is None]:  # a describe column: numbers or text?
+        present = first_int(counts, f"present_{c}")
+        kinds[c] = NUMBER_KIND if present and not first_int(counts, f"not_number_{c}") else CATEGORY_KIND
+
+    # -- the typed table: live rows, the id, then each column as the default engine types it.
+    live = flags.where(~F.col("_blank"))
+    if schema.id_column is None:  # customers are their data row numbers in the file (blank rows count)
+        report.add("generated_id", ROW_ID, report.rows_in - blank, _GENERATED_ROW_ID)
+        live = live.withColumn("_pos", clean_rows.file_positions(flags))
+        id_column: Column | None = F.col("_pos")
+    elif not id_present:
+        report.add("generated_id", id_name, report.rows_in - blank, "no customer id column: ids 1..n generated")
+        id_column = None
+    else:
+        numeric_ids = first_int(counts, "id_not_integral") == 0 and first_int(counts, "id_present") > 0
+        id_column = F.col("_in").try_cast("long") if numeric_ids else F.col("_i")
+    typed_columns: dict[str, Column] = {}
+    category_flags: list[Column] = []
+    for spec in specs:
+        c, kind = spec.name, kinds[spec.name]
+        if kind == GENDER_KIND:
+            typed_columns[c] = F.col("_g")
+        elif kind == NUMBER_KIND:
+            typed_columns[c] = F.when(_finite(F.col(f"_p_{c}")) & _in_range(F.col(f"_p_{c}"), spec), F.col(f"_p_{c}"))
+        else:
+            live, canonical = _spellings(live, c, spec.levels)
+            typed_columns[c] = canonical
+            given = ~F.col(f"_m_{c}")
+            category_flags += [
+                (canonical.isNotNull() & (F.col(f"_r_{c}") != canonical)).alias(f"_respelled_{c}"),
+                (canonical.isNull() & given).alias(f"_unknown_{c}"),
+            ]
+    selection = [F.col(ROW), *([id_column.alias(id_name)] if id_column is not None else [])]
+    selection += [column.alias(c) for c, column in typed_columns.items()]
+    typed = live.select(*selection, *category_flags)
+    if category_flags:
+        typed = typed.persist()  # the spelling joins are computed once
+        categories = typed.agg(
+            *[
+                count_if(F.col(f"_{step}_{c}")).alias(f"{step}_{c}")
+                for c in _of(kinds, CATEGORY_KIND)
+                for step in ("respelled", "unknown")
+            ]
+        ).first()
+        typed = typed.select(*[c for c in typed.columns if not c.startswith(("_respelled_", "_unknown_"))])
+    else:
+        categories = None
+    _report_columns(report, specs, kinds, counts, categories)
+    if id_column is None:
+        typed = clean_rows.generated_ids(typed, id_name)
+    order = [ROW, id_name, *[s.name for s in specs]]
+    typed = typed.select(*order)
+
+    kept = clean_rows.drop_unusable_rows(typed, schema, report)
+    flags.unpersist()  # the ranked rows are cached now
+    if category_flags:
+        typed.unpersist()
+    numeric = _of(kinds, NUMBER_KIND)
+    imputed, rows = clean_rows.impute(kept, schema, report, numeric)
+    grouped, levels, distinct = clean_rows.group_rare_levels(imputed, schema, report, rows)
+    cleaned, whole_columns, constant = clean_rows.handle_outliers(grouped, options, schema, report, numeric)
+    clean_rows.warn_constant_features(schema, report, constant, distinct)
+    return SparkCleaned(cleaned, report, report.rows_out, whole_columns, levels)
+
+
+_GENERATED_ROW_ID = "no customer id column: customers numbered row_id 1..n in file order"
+
+
+def _of(kinds: dict[str, str | None], kind: str) -> list[str]:
+    return [c for c, k in kinds.items() if k == kind]
+
+
+def _raw(frame: DataFrame, kinds: dict[str, str | None]) -> list[Column]:
+    """Categorical (and undecided) columns as read: a respelling is counted against the raw value."""
+    from pyspark.sql import functions as F
+
+    return [F.col(c).alias(f"_r_{c}") for c, kind in kinds.items() if kind in (CATEGORY_KIND, None)]
+
+
+def _finite(parsed: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    return parsed.isNotNull() & ~F.isnan(parsed) & (F.abs(parsed) != float("inf"))
+
+
+def _in_range(parsed: Column, spec: FeatureSpec) -> Column:
+    from pyspark.sql import functions as F
+
+    valid = spec.valid_range
+    return F.lit(True) if valid is None else (parsed >= valid.low) & (parsed <= valid.high)
+
+
+def _pass_one_counts(
+    columns: list[str], kinds: dict[str, str | None], specs: list[FeatureSpec], id_present: bool
+) -> list[Column]:
+    """Every count of pass 1, in one aggregation (over the live rows, like the default engine)."""
+    from pyspark.sql import functions as F
+
+    aggregates: list[Column] = [F.count(F.lit(1)).alias("rows_in"), count_if(F.col("_blank")).alias("blank")]
+    live = ~F.col("_blank")
+    aggregates += [count_if(live & F.col(f"_m_{c}")).alias(f"missing_{c}") for c in columns]
+    for spec in specs:
+        c, kind = spec.name, kinds[spec.name]
+        if kind == GENDER_KIND:
+            aggregates.append(count_if(live & F.col("_respelled")).alias("gender_respelled"))
+            aggregates.append(count_if(live & F.col("_g").isNull() & ~F.col(f"_m_{GENDER}")).alias("gender_unknown"))
+        if kind not in (NUMBER_KIND, None):
+            continue
         parsed = F.col(f"_p_{c}")
-        finite = parsed.isNotNull() & ~F.isnan(parsed) & (F.abs(parsed) != float("inf"))
-        valid = VALID_RANGES[c]
-        in_range = (parsed >= valid.low) & (parsed <= valid.high)
-        typed_columns[c] = F.when(finite & in_range, parsed)
-        aggregates.append(_count(live & parsed.isNull() & ~F.col(f"_m_{c}")).alias(f"nan_{c}"))
-        aggregates.append(_count(live & parsed.isNotNull() & ~finite).alias(f"inf_{c}"))
-        aggregates.append(_count(live & finite & ~in_range).alias(f"range_{c}"))
-    if CUSTOMER_ID in columns:
+        finite = _finite(parsed)
+        aggregates += [
+            count_if(live & parsed.isNull() & ~F.col(f"_m_{c}")).alias(f"nan_{c}"),
+            count_if(live & parsed.isNotNull() & ~finite).alias(f"inf_{c}"),
+            count_if(live & finite & ~_in_range(parsed, spec)).alias(f"range_{c}"),
+            count_if(live & finite).alias(f"finite_{c}"),
+        ]
+        if kind is None:
+            aggregates.append(count_if(live & ~F.col(f"_m_{c}")).alias(f"present_{c}"))
+            aggregates.append(count_if(live & ~F.col(f"_m_{c}") & ~finite).alias(f"not_number_{c}"))
+    if id_present:
         ids, numeric_id = F.col("_i"), F.col("_in")
         integral = numeric_id.isNotNull() & (F.abs(numeric_id) != float("inf")) & (numeric_id % 1 == 0)
-        aggregates.append(_count(live & ids.isNotNull()).alias("id_present"))
-        aggregates.append(_count(live & ids.isNotNull() & ~integral).alias("id_not_integral"))
-    counts = flags.agg(*aggregates).first()
-    assert counts is not None
-    report.rows_in = _first(counts, "rows_in")
-    report.add("blank_row", None, _first(counts, "blank"), "rows with no values at all dropped")
-    for c in columns:
-        report.add("missing_marker", c, _first(counts, f"missing_{c}"), "empty or missing-marker values")
-
-    if CUSTOMER_ID in columns:
-        numeric_ids = _first(counts, "id_not_integral") == 0 and _first(counts, "id_present") > 0
-        id_column = numeric_id.try_cast("long") if numeric_ids else ids
-        typed = flags.where(live).select(
-            F.col(ROW),
-            id_column.alias(CUSTOMER_ID),
-            *[typed_columns[c].alias(c) for c in columns if c in typed_columns],
-        )
-    else:
-        typed = _generated_ids(flags.where(live), [F.col(ROW), *[typed_columns[c].alias(c) for c in typed_columns]])
-        report.add(
-            "generated_id",
-            CUSTOMER_ID,
-            report.rows_in - _first(counts, "blank"),
-            "no customer id column: ids 1..n generated",
-        )
-    if GENDER in columns:
-        report.add(
-            "gender_respelled", GENDER, _first(counts, "gender_respelled"), "spellings normalised to Female/Male"
-        )
-        report.add(
-            "gender_unknown", GENDER, _first(counts, "gender_unknown"), "unrecognised gender values set to missing"
-        )
-    for c in (c for c in NUMERIC_COLUMNS if c in columns):
-        report.add("not_a_number", c, _first(counts, f"nan_{c}"), "non-numeric values set to missing")
-        report.add("not_finite", c, _first(counts, f"inf_{c}"), "infinite values set to missing")
-        report.add(
-            "out_of_range",
-            c,
-            _first(counts, f"range_{c}"),
-            f"values outside {VALID_RANGES[c].describe()} set to missing",
-        )
-
-    kept = _drop_unusable_rows(typed, options, report)
-    flags.unpersist()  # the ranked rows are cached now
-    imputed = _impute(kept, report, options)
-    cleaned, whole_columns = _handle_outliers(imputed, options, report)
-    return SparkCleaned(cleaned, report, report.rows_out, whole_columns)
+        aggregates.append(count_if(live & ids.isNotNull()).alias("id_present"))
+        aggregates.append(count_if(live & ids.isNotNull() & ~integral).alias("id_not_integral"))
+    return aggregates
 
 
-def _generated_ids(live: DataFrame, selection: list[Column]) -> DataFrame:
-    """ids 1..n in file order, computed per input partition (no single-partition window).
+def _spellings(live: DataFrame, column: str, levels: tuple[str, ...] | None) -> tuple[DataFrame, Column]:
+    """The canonical spelling of each value of a categorical column (null when missing or unknown).
 
-    ``monotonically_increasing_id`` keeps the partition index in its upper 31 bits, so the rank of
-    a row is the row count of all earlier partitions plus its rank inside its own partition.
+    With declared ``levels`` the declared spelling (others are unknown); without, the most frequent
+    stripped spelling of each case-insensitive value, ties to the alphabetically first — the rule of
+    ``data.clean.category_spellings`` — aggregated by Spark and joined back on the lower-case value.
     """
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    parted = live.select(*selection).withColumn("_part", F.shiftright(F.col(ROW), 33))
-    sizes = sorted(
-        (int(r["_part"]), int(r["n"])) for r in parted.groupBy("_part").agg(F.count(F.lit(1)).alias("n")).collect()
+    stripped = F.col(f"_s_{column}")
+    if levels is not None:
+        mapping = F.create_map(*[F.lit(x) for level in levels for x in (level.strip().lower(), level)])
+        return live, mapping[F.lower(stripped)]
+    key, value = f"_k_{column}", f"_v_{column}"
+    counts = live.where(stripped.isNotNull()).groupBy(stripped.alias("_s")).agg(F.count(F.lit(1)).alias("_n"))
+    best = counts.groupBy(F.lower(F.col("_s")).alias(key)).agg(
+        F.min(F.struct((-F.col("_n")).alias("rank"), F.col("_s").alias("spelling"))).getField("spelling").alias(value)
     )
-    offsets, total = [], 0
-    for part, size in sizes:
-        offsets.append((part, total))
-        total += size
-    offset_map = F.create_map(*[F.lit(x) for pair in offsets for x in pair]) if offsets else F.create_map()
-    rank = F.row_number().over(Window.partitionBy("_part").orderBy(ROW))
-    ids = parted.withColumn(CUSTOMER_ID, (offset_map[F.col("_part")] + rank).cast("long")).drop("_part")
-    return ids.select(ROW, CUSTOMER_ID, *[c for c in ids.columns if c not in (ROW, CUSTOMER_ID)])
+    joined = live.join(best, F.lower(stripped) == F.col(key), "left").drop(key)
+    return joined, F.col(value)
 
 
-def _drop_unusable_rows(typed: DataFrame, options: CleaningOptions, report: QualityReport) -> DataFrame:
-    """Missing ids, exact duplicates, repeated ids (first row in file order kept), too-sparse rows.
-
-    After exact duplicates are gone the first row of an id is still its first row overall, so one
-    window by id gives both: ``duplicate_row`` = rows repeating an earlier identical row, and
-    ``duplicate_id`` = the remaining rows that are not the first of their id.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    values = [c for c in typed.columns if c != ROW]
-    features = [c for c in options.features if c in values]
-    max_missing = len(features) // 2
-    sparse = sum((F.col(c).isNull().cast("int") for c in features), F.lit(0)) > max_missing
-    has_id = F.col(CUSTOMER_ID).isNotNull()
-    ranked = (
-        typed.withColumn("_id_rank", F.row_number().over(Window.partitionBy(CUSTOMER_ID).orderBy(ROW)))
-        .withColumn("_row_rank", F.row_number().over(Window.partitionBy(*values).orderBy(ROW)))
-        .withColumn("_sparse", sparse)
-        .persist()  # the shuffle by id is the expensive part: later passes read its result
-    )
-    stats = ranked.agg(
-        _count(~has_id).alias("no_id"),
-        _count(has_id & (F.col("_row_rank") > 1)).alias("duplicate_row"),
-        _count(has_id & (F.col("_id_rank") > 1)).alias("not_first_id"),
-        _count(has_id & (F.col("_id_rank") == 1) & F.col("_sparse")).alias("too_sparse"),
-    ).first()
-    assert stats is not None
-    duplicate_rows = _first(stats, "duplicate_row")
-    report.add("missing_id", CUSTOMER_ID, _first(stats, "no_id"), "rows without a customer id dropped")
-    report.add("duplicate_row", None, duplicate_rows, "exact duplicate rows dropped")
-    report.add(
-        "duplicate_id",
-        CUSTOMER_ID,
-        _first(stats, "not_first_id") - duplicate_rows,
-        "rows repeating an earlier customer id dropped",
-    )
-    report.add(
-        "too_sparse",
-        None,
-        _first(stats, "too_sparse"),
-        f"rows missing more than {max_missing} of the {len(features)} model features dropped",
-    )
-    kept = ranked.where(has_id & (F.col("_id_rank") == 1) & ~F.col("_sparse")).select(ROW, *values)
-    return kept
-
-
-def _impute(kept: DataFrame, report: QualityReport, options: CleaningOptions) -> DataFrame:
-    """Median for numbers (exact, interpolated like pandas), mode for gender (ties: Female)."""
-    from pyspark.sql import functions as F
-
-    numeric = [c for c in NUMERIC_COLUMNS if c in kept.columns]
-    aggregates = [F.count(F.lit(1)).alias("rows")]
-    for c in numeric:
-        aggregates += [
-            _count(F.col(c).isNull()).alias(f"gaps_{c}"),
-            F.percentile(F.col(c), F.lit(0.5)).alias(f"median_{c}"),
-        ]
-    if GENDER in kept.columns:
-        aggregates.append(_count(F.col(GENDER).isNull()).alias(f"gaps_{GENDER}"))
-        aggregates += [_count(F.col(GENDER) == g).alias(f"n_{g}") for g in GENDER_CATEGORIES]
-    if CUSTOMER_ID in kept.columns:
-        aggregates.append(_count(F.col(CUSTOMER_ID).isNull()).alias(f"gaps_{CUSTOMER_ID}"))
-    stats = kept.agg(*aggregates).first()
-    assert stats is not None
-    rows = _first(stats, "rows")
-    fills: dict[str, Any] = {}
-    for c in numeric:
-        gaps = _first(stats, f"gaps_{c}")
-        if gaps and gaps < rows:
-            median = float(stats[f"median_{c}"])
-            fills[c] = median
-            report.add("imputed_median", c, gaps, f"missing values set to the median {median:g}")
-    if GENDER in kept.columns:
-        gaps = _first(stats, f"gaps_{GENDER}")
-        if gaps and gaps < rows:
-            mode = max(GENDER_CATEGORIES, key=lambda g: (_first(stats, f"n_{g}"), -GENDER_CATEGORIES.index(g)))
-            fills[GENDER] = mode
-            report.add("imputed_mode", GENDER, gaps, f"missing values set to the mode {mode}")
-    empty = [
-        c for c in [CUSTOMER_ID, GENDER, *numeric] if c in kept.columns and rows and _first(stats, f"gaps_{c}") == rows
-    ]
-    for c in empty:  # the same rule as data/clean.py: fatal for model features, dropped otherwise
-        if c in options.features or c == CUSTOMER_ID:
-            raise DataError(f"column {c!r} has no usable values")
-        report.add("empty_column_dropped", c, rows, "no usable values: column dropped (not a model feature)")
-    if not rows:
-        raise DataError("no usable rows are left after cleaning (every row was empty, invalid or duplicated)")
-    kept = kept.drop(*empty) if empty else kept
-    return kept.fillna(fills) if fills else kept
-
-
-def _handle_outliers(
-    imputed: DataFrame, options: CleaningOptions, report: QualityReport
-) -> tuple[DataFrame, tuple[str, ...]]:
-    """IQR fences (exact quartiles), counted, clipped on request; whole-number columns become long."""
-    from pyspark.sql import functions as F
-
-    numeric = [c for c in NUMERIC_COLUMNS if c in imputed.columns]
-    checked = [c for c in numeric if c in options.features]
-    fences: dict[str, tuple[float, float]] = {}
-    if checked:
-        quartiles = imputed.agg(
-            *[F.percentile(F.col(c), F.array(F.lit(0.25), F.lit(0.75))).alias(c) for c in checked]
-        ).first()
-        assert quartiles is not None
-        for c in checked:
-            q1, q3 = (float(v) for v in quartiles[c])
-            spread = q3 - q1
-            fences[c] = (q1 - options.iqr_factor * spread, q3 + options.iqr_factor * spread)
-    clipped = imputed
-    if options.clip_outliers:
-        clipped = imputed.select(
-            *[
-                F.least(F.greatest(F.col(c), F.lit(fences[c][0])), F.lit(fences[c][1])).alias(c)
-                if c in fences
-                else F.col(c)
-                for c in imputed.columns
-            ]
-        )
-    stats = imputed.agg(
-        F.count(F.lit(1)).alias("rows"),
-        *[_count(F.col(c) < low).alias(f"low_{c}") for c, (low, _) in fences.items()],
-        *[_count(F.col(c) > high).alias(f"high_{c}") for c, (_, high) in fences.items()],
-        *[_count(F.col(c) != F.floor(F.col(c))).alias(f"frac_{c}") for c in numeric],
-    ).first()
-    assert stats is not None
-    for c in checked:
-        count = _first(stats, f"low_{c}") + _first(stats, f"high_{c}")
-        low, high = fences[c]
-        report.outliers.append(OutlierSummary(c, float(low), float(high), count, options.clip_outliers))
-        if options.clip_outliers and count:
-            report.add("clipped_outlier", c, count, f"values clipped to [{low:g}, {high:g}]")
-    report.rows_out = _first(stats, "rows")
-
-    # Whole numbers stay whole unless clipping moved a value onto a fractional fence.
-    def moved_onto_fraction(c: str) -> bool:
-        if not options.clip_outliers or c not in fences:
-            return False
-        low, high = fences[c]
-        return bool(
-            (_first(stats, f"low_{c}") and low != int(low)) or (_first(stats, f"high_{c}") and high != int(high))
-        )
-
-    integral = tuple(c for c in numeric if _first(stats, f"frac_{c}") == 0 and not moved_onto_fraction(c))
-    tidy = clipped.select(*[F.col(c).cast("long").alias(c) if c in integral else F.col(c) for c in clipped.columns])
-    return tidy, integral
+def _report_columns(
+    report: QualityReport,
+    specs: list[FeatureSpec],
+    kinds: dict[str, str | None],
+    counts: Any,
+    categories: Any,
+) -> None:
+    """Each column's actions (and range warnings) in the schema's column order, as the default engine."""
+    for spec in specs:
+        c, kind = spec.name, kinds[spec.name]
+        if kind == GENDER_KIND:
+            report.add(
+                "gender_respelled", c, first_int(counts, "gender_respelled"), "spellings normalised to Female/Male"
+            )
+            report.add(
+                "gender_unknown", c, first_int(counts, "gender_unknown"), "unrecognised gender values set to missing"
+            )
+        elif kind == CATEGORY_KIND:
+            report.add(
+                "category_respelled", c, first_int(categories, f"respelled_{c}"), "spellings normalised (spaces, case)"
+            )
+            report.add(
+                "category_unknown",
+                c,
+                first_int(categories, f"unknown_{c}"),
+                "values outside the declared levels set to missing",
+            )
+        else:
+            report.add("not_a_number", c, first_int(counts, f"nan_{c}"), "non-numeric values set to missing")
+            report.add("not_finite", c, first_int(counts, f"inf_{c}"), "infinite values set to missing")
+            if spec.valid_range is None:
+                continue
+            outside, present = first_int(counts, f"range_{c}"), first_int(counts, f"finite_{c}")
+            valid = spec.valid_range.describe()
+            report.add("out_of_range", c, outside, f"values outside {valid} set to missing")
+            if present and outside / present > OUT_OF_RANGE_WARN_SHARE:
+                report.warnings.append(
+                    f"{outside:,} of {present:,} values of {c!r} ({outside / present:.0%}) are outside its declared "
+                    f"range {valid}: check the column and its units"
+                )

@@ -1,87 +1,79 @@
 """``--engine spark``: the pipeline's stages on Spark, ending in the default engine's artifacts.
 
-Load → clean (Spark SQL) → scale (Spark ML) → choose k on a sample collected to the driver (the
-default engine's own estimator) → Spark ML K-Means on all rows → export to a scikit-learn Pipeline
-→ profiles → artifacts. Up to :data:`SMALL_MAX_ROWS` cleaned rows everything is also collected to
-the driver and written by the default engine's :func:`write_artifacts` (CSV outputs, identical in
-format); above it, the clustered table stays distributed and Spark writes it as Parquet, while the
-figures, silhouette detail, stability and serving thresholds use the driver sample.
+Schema (the default engine's :func:`pipeline.input_schema`; for a URI, from the header Spark reads) →
+load → clean (Spark SQL) → one-hot, log1p and scale (Spark ML) → choose k on a sample collected to
+the driver (the default engine's own estimator) → Spark ML K-Means on all rows → export to a
+scikit-learn Pipeline → profiles → the typed card of :func:`card_builder.build_card` and every
+artifact. Up to the default engine's CSV size (``artifact_layout.CSV_MAX_ROWS`` cleaned rows)
+everything is also collected to the driver and written by the default engine's
+:func:`write_artifacts` (CSV outputs, identical in format); above it, the clustered table stays
+distributed and Spark writes it as Parquet, while the figures, silhouette detail, stability and
+serving thresholds use the driver sample.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
 import pandas as pd
 
+from ...artifact_layout import processed_format
+from ...artifacts import write_artifacts
 from ...config import ArtifactPaths, Settings, get_settings
 from ...data.clean import CleaningOptions
 from ...data.fetch import fetch_mall_customers, sha256_file
-from ...features import GENDER_ENCODED, validate_features
+from ...errors import ConfigError
+from ...feature_schema import FeatureSchema
 from ...modeling.serving import ServingModel
 from ...modeling.stability import bootstrap_stability
 from ...modeling.train import centers_in_original_units, per_cluster_silhouette
-from ...pipeline import SEGMENT, SEGMENT_NAME, RunConfig, RunResult
-from ...profiling import profile_segments, profiles_from_aggregates
+from ...pipeline import input_schema, run_warnings, schema_for_headers
 from ...progress import SilentProgress
-from ...schema import CUSTOMER_ID, GENDER, GENDER_CATEGORIES, NUMERIC_COLUMNS
-from . import export, train
+from ...reporting.axes import choose_axes
+from ...run_result import SEGMENT, RunConfig, RunResult
+from . import export, scale, train
 from .clean import clean_spark
-from .read import ROW, check_local, local_path, read_spark_table
+from .profiles import collected_profiles, spark_profiles
+from .read import ROW, check_local, local_path, read_spark_raw, select_columns
+from .result import SparkRunResult
 from .session import require_pyspark, spark_session
+from .write import processed_tables, write_large_artifacts
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-PROCESSED_TABLES = ("preprocessed_data", "clustered_data")
-
-#: Up to this many cleaned rows the whole table is collected to the driver and written by the default
-#: engine's write_artifacts (CSV, as the default engine does up to the same size); above it, Parquet.
-SMALL_MAX_ROWS = 100_000
 #: Spark K-Means restarts on large data (each is a full distributed fit; k-means|| is steadier there).
 LARGE_RESTARTS = 3
+ONE_HOT_NOTE = (
+    "one 0/1 column per level in Spark SQL (SQLTransformer: CAST(col = 'level' AS DOUBLE)), levels sorted as "
+    "scikit-learn's OneHotEncoder orders them; two levels → one column (the second level = 1)"
+)
 
 
-@dataclass
-class SparkRunResult(RunResult):
-    """A :class:`RunResult` whose card and reproduce line say that Spark trained it."""
-
-    spark: dict[str, Any] = field(default_factory=dict)
-    spark_args: list[str] = field(default_factory=list)
-
-    @property
-    def command(self) -> str:
-        return " ".join([self.config.command(), "--engine spark", *self.spark_args])
-
-    def outputs(self) -> dict[str, str]:
-        """The processed tables: as the default engine's when collected, else Parquet written by Spark."""
-        if self.spark.get("collected_all_rows", True):
-            return super().outputs()
-        return {name: f"data/processed/{name}.parquet" for name in PROCESSED_TABLES}
-
-    def card(self) -> dict[str, Any]:
-        card = super().card()
-        card["engine"] = "spark"
-        card["spark"] = self.spark
-        return card
+def _checked(schema: FeatureSchema) -> FeatureSchema:
+    if not schema.numeric_features:
+        raise ConfigError("--engine spark needs at least one numeric feature (it standardises them with Spark ML)")
+    return schema
 
 
-def _input(config: RunConfig, settings: Settings, data_uri: str | None) -> tuple[str, str]:
-    """The input location as Spark reads it, and its SHA-256 when it is one local file."""
+def _input(config: RunConfig, settings: Settings, data_uri: str | None) -> tuple[str, str, FeatureSchema | None]:
+    """The input location as Spark reads it, its SHA-256 when it is one local file, and — for a local
+    file — its feature schema, matched against its header before the JVM starts (None: a URI or a
+    folder, whose header Spark reads)."""
     if config.data is None and not data_uri:
         path = fetch_mall_customers(settings)
-        return str(path), sha256_file(path)
+        return str(path), sha256_file(path), _checked(input_schema(path, config))
     data = data_uri or str(config.data)
     local = local_path(data)
     if local is not None:
         check_local(local)  # fail before the JVM starts
-    digest = sha256_file(local) if local is not None and local.is_file() else ""
-    return data, digest
+        if local.is_file():
+            return data, sha256_file(local), _checked(input_schema(local, config))
+    return data, "", None
 
 
 def run_spark(
@@ -98,54 +90,62 @@ def run_spark(
     """Train on Spark and write the same artifacts as :func:`customer_segmentation.pipeline.run`.
 
     ``data_uri`` is the input as typed (``config.data`` is a ``Path``, which would fold the ``//``
-    of a URI such as ``s3a://bucket/customers.parquet``); ``spark`` reuses a running session.
+    of a URI such as ``s3a://bucket/customers.parquet``); ``spark`` reuses a running session. The
+    result is a :class:`SparkRunResult` (its ``spark`` dict is the card's ``spark`` section).
     """
     spark_version = require_pyspark()
     settings = settings or get_settings()
     progress = progress or SilentProgress()
     paths = paths or settings.paths
-    features = validate_features(config.features)
-    data, digest = _input(config, settings, data_uri)
+    data, digest, schema = _input(config, settings, data_uri)
     with contextlib.ExitStack() as stack:
         with progress.stage(f"Starting Spark ({master if spark is None else spark.sparkContext.master})"):
             session = stack.enter_context(spark_session(master, conf, spark))
-        result, tables = _train(session, data, digest, config, features, progress)
+        result, predictions = _train(session, data, digest, schema, config, progress)
         result.spark.update({"version": spark_version, "master": session.sparkContext.master})
-        args = [
+        result.spark_args = [
             "--spark-master",
             str(session.sparkContext.master),
             *(f"--spark-conf {k}={v}" for k, v in sorted((conf or {}).items())),
         ]
-        result.spark_args = args
-        if tables is None:
-            from ...artifacts import write_artifacts
-
-            write_artifacts(result, paths, progress)
+        if predictions is None:
+            write_artifacts(result, paths, progress, engine="spark", spark=result.spark)
         else:
-            from .write import write_large_artifacts
-
-            write_large_artifacts(result, tables, paths, progress)
+            tables = processed_tables(result, predictions, [c for c in predictions.columns if c in _CLEAN])
+            write_large_artifacts(result, tables, paths, progress, key=get_settings().model_key)
         return result
 
 
+#: Filled per run with the cleaned table's columns (the processed tables keep exactly those).
+_CLEAN: list[str] = []
+
+
 def _train(
-    spark: SparkSession, data: str, digest: str, config: RunConfig, features: tuple[str, ...], progress: SilentProgress
-) -> tuple[SparkRunResult, dict[str, DataFrame] | None]:
+    spark: SparkSession,
+    data: str,
+    digest: str,
+    schema: FeatureSchema | None,
+    config: RunConfig,
+    progress: SilentProgress,
+) -> tuple[SparkRunResult, DataFrame | None]:
     from pyspark.sql import functions as F
 
     with progress.stage("Loading data (Spark)"):
-        table = read_spark_table(spark, data)
+        raw = read_spark_raw(spark, data)
+        schema = schema if schema is not None else _checked(schema_for_headers(raw.headers, config))
+        table = select_columns(raw, schema)
     with progress.stage("Cleaning and validating (Spark)"):
-        cleaned = clean_spark(table.frame, CleaningOptions(features, config.clip_outliers))
+        options = CleaningOptions(schema.feature_names, config.clip_outliers, schema=schema)
+        cleaned = clean_spark(table.frame, options)
         rows = cleaned.rows
-    with progress.stage("Scaling features (Spark ML StandardScaler)"):
-        scaled = train.scale_features(cleaned.frame, features, rows)
-        width = len(scaled.numeric) + int(scaled.gender_in_model)
-    small = rows <= SMALL_MAX_ROWS
+    with progress.stage("Encoding and scaling features (Spark ML)"):
+        schema = scale.resolve_transforms(cleaned.frame, schema, rows)
+        scaled = scale.scale_features(cleaned.frame, schema, cleaned.levels, rows)
+    small = processed_format(rows) == "csv"
     sweep = config.sweep
     with progress.stage(f"Choosing k by silhouette (k={sweep.k_min}..{sweep.k_max}) on the driver sample"):
         sample = scaled.frame if small else train.sweep_sample(scaled, sweep).persist()
-        clean_rows, x = train.collect_sample(sample, width)
+        clean_rows, x = train.collect_sample(sample, scaled.width, schema)
         selection = train.choose_k(x, sweep, rows)
     k = selection.chosen_k
     with progress.stage(f"Fitting Spark ML K-Means with k={k} on all {rows} rows"):
@@ -158,15 +158,14 @@ def _train(
         model = fit.model
         centers = np.asarray(model.clusterCenters(), dtype="float64")
         pipeline, remap = export.build_pipeline(
-            clean_rows, features, scaled, centers, random_state=sweep.random_state, n_init=sweep.n_init
+            clean_rows, schema, scaled, centers, random_state=sweep.random_state, n_init=sweep.n_init
         )
         mapping = F.array(*[F.lit(int(v)) for v in remap])
         predictions = model.transform(scaled.frame).withColumn(
             SEGMENT, F.element_at(mapping, F.col(train.PREDICTION) + 1)
         )
         assigned: pd.DataFrame = model.transform(sample).select(ROW, train.PREDICTION).orderBy(ROW).toPandas()
-        sample_labels = assigned[train.PREDICTION].to_numpy()
-        labels = remap[sample_labels.astype("int64")]
+        labels = remap[assigned[train.PREDICTION].to_numpy().astype("int64")]
         export.set_training_labels(pipeline, labels, model.summary.trainingCost, model.summary.numIter)
         spark_silhouette = train.spark_silhouette(predictions)
     with progress.stage("Measuring silhouette per segment and bootstrap stability"):
@@ -179,22 +178,26 @@ def _train(
             random_state=sweep.random_state,
         )
     with progress.stage("Profiling segments" + ("" if small else " (Spark)")):
-        preprocessor = pipeline.named_steps["preprocess"]
-        centroids = centers_in_original_units(preprocessor, pipeline.named_steps["kmeans"].cluster_centers_)
+        centroids = centers_in_original_units(
+            pipeline.named_steps["preprocess"], pipeline.named_steps["kmeans"].cluster_centers_
+        )
         if small:
-            profiles = profile_segments(
-                clean_rows, labels, centroids, silhouettes=detail.per_cluster, overall_silhouette=detail.overall
-            )
+            profiles = collected_profiles(schema, clean_rows, labels, centroids, detail.per_cluster, detail.overall)
+            profiles_note = "the default engine's profiles of every row (collected to the driver)"
         else:
-            profiles = _spark_profiles(predictions, centroids, rows, detail.per_cluster, detail.overall)
+            profiles, profiles_note = spark_profiles(
+                schema, predictions, (clean_rows, labels), centroids, rows, detail.per_cluster, detail.overall
+            )
         serving = ServingModel.from_pipeline(pipeline, x, labels)
+        axes = choose_axes(schema, clean_rows, x, labels, sweep.random_state)
+    warnings = run_warnings(config, cleaned.report.warnings, profiles, rows)
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     result = SparkRunResult(
         config=config,
         source_name=table.source,
         input_sha256=digest,
-        features=features,
+        features=schema.feature_names,
         clean=clean_rows,
         quality=cleaned.report,
         pipeline=pipeline,
@@ -205,87 +208,66 @@ def _train(
         stability=stability,
         profiles=profiles,
         serving=serving,
+        schema=schema,
+        axes=axes,
+        warnings=warnings,
         model_bytes=buffer.getvalue(),
     )
     result.versions["pyspark"] = spark.version
+    result.spark.update(_card_section(cleaned.report.rows_in, rows, len(x), small, fit, target, scaled, schema))
     result.spark.update(
         {
-            "rows_in": cleaned.report.rows_in,
-            "rows_used": rows,
-            "driver_sample_rows": len(x),
-            "collected_all_rows": small,
-            "kmeans": {
-                "init": "k-means||",
-                "seed": fit.seed,
-                "restart_costs": {str(s): c for s, c in fit.costs.items()},
-                "target_cost": target,
-                "target_met": fit.costs[fit.seed] <= target * (1 + 1e-9),
-                "max_iter": train.MAX_ITER,
-                "tol": train.TOL,
-                "iterations": int(model.summary.numIter),
-                "training_cost": float(model.summary.trainingCost),
-            },
-            "scaler": {
-                "spark_std_sample": scaled.spark_std.tolist(),
-                "exported_scale_population": scaled.scale.tolist(),
-                "note": "Spark's StandardScaler divides by the sample std (n-1); its output is multiplied "
-                "by sqrt(n/(n-1)) so it equals scikit-learn's population-std scaling, which is exported",
-            },
             "silhouette_squared_euclidean_all_rows": spark_silhouette,
-            "silhouette_note": "k is chosen by the Euclidean silhouette, as in the default engine; Spark's "
-            "ClusteringEvaluator (squared Euclidean only) of the final model on all rows is given for reference",
+            "profiles": profiles_note,
         }
     )
-    if small:
-        return result, None
-    return result, _processed_tables(predictions, cleaned.frame.columns, pipeline, profiles)
+    _CLEAN[:] = list(cleaned.frame.columns)
+    return result, (None if small else predictions)
 
 
-def _processed_tables(
-    predictions: DataFrame, clean_columns: list[str], pipeline: Any, profiles: list[Any]
-) -> dict[str, DataFrame]:
-    """The two processed tables as Spark DataFrames, with the default engine's columns."""
-    from pyspark.ml.functions import vector_to_array
-    from pyspark.sql import functions as F
-
-    names = F.array(*[F.lit(p.name) for p in profiles])
-    clustered = predictions.select(
-        ROW,
-        *[c for c in clean_columns if c != ROW],
-        SEGMENT,
-        F.element_at(names, F.col(SEGMENT) + 1).alias(SEGMENT_NAME),
-    )
-    scaled_names = [str(c) for c in pipeline.named_steps["preprocess"].get_feature_names_out()]
-    scaled_names = [GENDER_ENCODED if c == "gender_Male" else c for c in scaled_names]
-    arr = vector_to_array(F.col(train.FEATURES))
-    parts = [F.col(ROW), F.col(CUSTOMER_ID)]
-    if GENDER in clean_columns and GENDER_ENCODED not in scaled_names:
-        parts.append((F.col(GENDER) == GENDER_CATEGORIES[1]).cast("long").alias(GENDER_ENCODED))
-    parts += [arr[i].alias(name) for i, name in enumerate(scaled_names)]
-    return {"preprocessed_data": predictions.select(*parts), "clustered_data": clustered}
-
-
-def _spark_profiles(
-    predictions: DataFrame, centroids: pd.DataFrame, rows: int, silhouettes: list[float], overall: float
-) -> list[Any]:
-    """Exact per-segment sizes, medians, means and gender mix, aggregated by Spark on all rows."""
-    from pyspark.sql import functions as F
-
-    numeric = [c for c in NUMERIC_COLUMNS if c in predictions.columns]
-    with_gender = GENDER in predictions.columns
-    aggregates = [F.count(F.lit(1)).alias("size")]
-    for c in numeric:
-        aggregates += [F.percentile(F.col(c), F.lit(0.5)).alias(f"median_{c}"), F.avg(F.col(c)).alias(f"mean_{c}")]
-    if with_gender:
-        aggregates += [F.sum((F.col(GENDER) == g).cast("long")).alias(f"n_{g}") for g in GENDER_CATEGORIES]
-    grouped: pd.DataFrame = predictions.groupBy(SEGMENT).agg(*aggregates).toPandas()
-    stats = grouped.set_index(SEGMENT).sort_index()
-    quantiles = predictions.agg(
-        *[F.percentile(F.col(c), F.array(F.lit(1 / 3), F.lit(2 / 3))).alias(c) for c in numeric]
-    ).first()
-    assert quantiles is not None
-    cuts = {c: (float(quantiles[c][0]), float(quantiles[c][1])) for c in numeric}
-    return profiles_from_aggregates(stats, cuts, centroids, rows, numeric, with_gender, silhouettes, overall)
+def _card_section(
+    rows_in: int,
+    rows: int,
+    sample_rows: int,
+    small: bool,
+    fit: train.SparkFit,
+    target: float,
+    scaled: scale.Scaled,
+    schema: FeatureSchema,
+) -> dict[str, Any]:
+    """The card's ``spark`` section: what Spark did, with the numbers to check it."""
+    summary = fit.model.summary
+    return {
+        "rows_in": rows_in,
+        "rows_used": rows,
+        "driver_sample_rows": sample_rows,
+        "collected_all_rows": small,
+        "encoding": {
+            "one_hot": {o.name: list(o.levels) for o in scaled.onehot},
+            "one_hot_rule": ONE_HOT_NOTE,
+            "log1p": [c for c, flag in zip(scaled.numeric, scaled.log1p, strict=True) if flag],
+            "transform_notes": {s.name: s.transform_note for s in schema.numeric_features if s.transform_note},
+        },
+        "kmeans": {
+            "init": "k-means||",
+            "seed": fit.seed,
+            "restart_costs": {str(s): c for s, c in fit.costs.items()},
+            "target_cost": target,
+            "target_met": fit.costs[fit.seed] <= target * (1 + 1e-9),
+            "max_iter": train.MAX_ITER,
+            "tol": train.TOL,
+            "iterations": int(summary.numIter),
+            "training_cost": float(summary.trainingCost),
+        },
+        "scaler": {
+            "spark_std_sample": scaled.spark_std.tolist(),
+            "exported_scale_population": scaled.scale.tolist(),
+            "note": "Spark's StandardScaler divides by the sample std (n-1); its output is multiplied "
+            "by sqrt(n/(n-1)) so it equals scikit-learn's population-std scaling, which is exported",
+        },
+        "silhouette_note": "k is chosen by the Euclidean silhouette, as in the default engine; Spark's "
+        "ClusteringEvaluator (squared Euclidean only) of the final model on all rows is given for reference",
+    }
 
 
-__all__ = ["SMALL_MAX_ROWS", "SparkRunResult", "run_spark"]
+__all__ = ["LARGE_RESTARTS", "SparkRunResult", "run_spark"]

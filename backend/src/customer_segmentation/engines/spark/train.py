@@ -1,11 +1,5 @@
-"""Scale with Spark ML, draw the sweep sample, choose k, fit the final Spark ML K-Means.
+"""Draw the sweep sample, choose k, fit the final Spark ML K-Means (the model matrix is :mod:`.scale`'s).
 
-* Scaling: Spark ML ``StandardScaler(withMean=True, withStd=True)``. Spark divides by the *sample*
-  standard deviation (n-1); scikit-learn's ``StandardScaler`` — the default engine, and the
-  exported model — by the *population* one (n). An ``ElementwiseProduct`` by sqrt(n/(n-1)) turns
-  Spark's output into exactly scikit-learn's, so the centroids Spark learns live in the same space
-  as the exported scaler's output (it matters: gender, when used, is not rescaled, so a uniform
-  factor on the numeric columns would shift their weight against it).
 * k: the silhouette is Euclidean in the default engine; Spark's ``ClusteringEvaluator`` offers
   only squared Euclidean and cosine. So k is chosen exactly as the default engine chooses it — the
   same :func:`select_k` (K-Means n_init restarts, Euclidean silhouette, CH, DB, inertia) — on a
@@ -19,81 +13,25 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ...features import GENDER_ENCODED
+from ...feature_schema import FeatureSchema
 from ...modeling.select_k import KSelection, SweepSettings, select_k
-from ...schema import CUSTOMER_ID, GENDER, GENDER_CATEGORIES, NUMERIC_COLUMNS
 from .read import ROW
+from .scale import FEATURES, Scaled
 
 if TYPE_CHECKING:
-    from pyspark.ml import PipelineModel
     from pyspark.ml.clustering import KMeansModel
     from pyspark.sql import DataFrame
 
-FEATURES = "features"
 PREDICTION = "prediction"
 #: Spark K-Means stops when no centre moves more than this (scaled units) or after MAX_ITER passes.
 TOL = 1e-4
 MAX_ITER = 300
-
-
-@dataclass
-class Scaled:
-    """The cleaned rows with their model vector, and the scaler's learned numbers."""
-
-    frame: DataFrame  # cached: _row, clean columns, features
-    model: PipelineModel  # the fitted Spark ML stages: turns clean rows into ``features``
-    numeric: tuple[str, ...]
-    gender_in_model: bool
-    mean: np.ndarray
-    spark_std: np.ndarray  # sample std (n-1), as Spark computes it
-    scale: np.ndarray  # population std (n), scikit-learn's scale_ (1.0 where the std is 0)
-    rows: int
-
-    @property
-    def var(self) -> np.ndarray:
-        """scikit-learn's ``var_``: the population variance (0 for constant columns)."""
-        return (self.spark_std * math.sqrt((self.rows - 1) / self.rows)) ** 2
-
-
-def scale_features(clean: DataFrame, features: tuple[str, ...], rows: int) -> Scaled:
-    """Fit Spark ML scaling on all rows; the ``features`` vector is [gender_male?, scaled numeric…]."""
-    from pyspark.ml import Pipeline as SparkPipeline
-    from pyspark.ml.feature import ElementwiseProduct, SQLTransformer, StandardScaler, VectorAssembler
-    from pyspark.ml.linalg import Vectors
-
-    numeric = tuple(c for c in features if c in NUMERIC_COLUMNS)
-    gender = GENDER in features
-    factor = math.sqrt(rows / (rows - 1)) if rows > 1 else 1.0
-    inputs = ["_scaled"]
-    stages: list[Any] = []
-    if gender:
-        male = f"CAST({GENDER} = '{GENDER_CATEGORIES[1]}' AS DOUBLE) AS {GENDER_ENCODED}"
-        stages.append(SQLTransformer(statement=f"SELECT *, {male} FROM __THIS__"))
-        inputs = [GENDER_ENCODED, "_scaled"]
-    stages += [
-        VectorAssembler(inputCols=list(numeric), outputCol="_numeric"),
-        StandardScaler(inputCol="_numeric", outputCol="_sample_scaled", withMean=True, withStd=True),
-        ElementwiseProduct(
-            scalingVec=Vectors.dense([factor] * len(numeric)), inputCol="_sample_scaled", outputCol="_scaled"
-        ),
-        VectorAssembler(inputCols=inputs, outputCol=FEATURES),
-    ]
-    model = SparkPipeline(stages=stages).fit(clean)
-    scaler: Any = next(s for s in model.stages if hasattr(s, "std"))
-    mean = np.asarray(scaler.mean.toArray(), dtype="float64")
-    std = np.asarray(scaler.std.toArray(), dtype="float64")
-    population = std * math.sqrt((rows - 1) / rows) if rows > 1 else std
-    scale = np.where(population > 0, population, 1.0)
-    keep = [c for c in clean.columns] + [FEATURES]
-    scaled = model.transform(clean).select(*keep).persist()
-    return Scaled(scaled, model, numeric, gender, mean, std, scale, rows)
 
 
 def vector_columns(frame: DataFrame, width: int) -> DataFrame:
@@ -117,28 +55,33 @@ def sweep_sample(scaled: Scaled, settings: SweepSettings) -> DataFrame:
     if scaled.rows <= settings.sweep_rows:
         return scaled.frame
     fraction = settings.sweep_rows / scaled.rows
-    bucket = F.abs(F.xxhash64(F.col(CUSTOMER_ID).cast("string"), F.lit(settings.random_state))) % 1_000_000_007
+    key = F.col(scaled.id_column).cast("string")
+    bucket = F.abs(F.xxhash64(key, F.lit(settings.random_state))) % 1_000_000_007
     return scaled.frame.where(bucket < F.lit(int(fraction * 1_000_000_007)))
 
 
-def collect_sample(sample: DataFrame, width: int) -> tuple[pd.DataFrame, np.ndarray]:
+def collect_sample(sample: DataFrame, width: int, schema: FeatureSchema) -> tuple[pd.DataFrame, np.ndarray]:
     """The sample on the driver, in file order: clean columns (pandas) and the scaled matrix."""
     table: pd.DataFrame = vector_columns(sample, width).orderBy(ROW).toPandas()
     vector = [f"f{i}" for i in range(width)]
     x = np.ascontiguousarray(table[vector].to_numpy(dtype="float64"))
-    clean = table.drop(columns=[*vector, ROW, GENDER_ENCODED], errors="ignore").reset_index(drop=True)
-    return tidy_pandas(clean), x
+    clean = table.drop(columns=[*vector, ROW]).reset_index(drop=True)
+    return tidy_pandas(clean, schema), x
 
 
-def tidy_pandas(clean: pd.DataFrame) -> pd.DataFrame:
-    """The dtypes the default engine's cleaning produces (nullable Int64 ids, string genders)."""
+def tidy_pandas(clean: pd.DataFrame, schema: FeatureSchema) -> pd.DataFrame:
+    """The dtypes the default engine's cleaning produces: nullable Int64 declared ids (int64 generated
+    ones), pandas strings for text columns."""
     clean = clean.copy()
-    if pd.api.types.is_integer_dtype(clean[CUSTOMER_ID]):
-        clean[CUSTOMER_ID] = clean[CUSTOMER_ID].astype("Int64")
+    id_name = schema.id_name
+    if pd.api.types.is_integer_dtype(clean[id_name]):
+        clean[id_name] = clean[id_name].astype("int64" if schema.id_column is None else "Int64")
     else:
-        clean[CUSTOMER_ID] = clean[CUSTOMER_ID].astype("string")
-    if GENDER in clean.columns:
-        clean[GENDER] = clean[GENDER].astype(pd.StringDtype())
+        clean[id_name] = clean[id_name].astype("string")
+    for column in clean.columns:
+        dtype = clean[column].dtype
+        if column != id_name and (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
+            clean[column] = clean[column].astype("string")
     return clean
 
 

@@ -19,19 +19,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow.parquet as pq
+from sklearn.pipeline import Pipeline
 
-from ...artifacts import render_figures, run_lock
+from ...artifact_layout import PROCESSED_TABLES
+from ...artifacts import render_figures, run_lock, writing_errors
+from ...card_builder import build_card
 from ...config import ArtifactPaths
-from ...modeling import card as model_card
+from ...features import GENDER_ENCODED
 from ...progress import SilentProgress
 from ...publish import publish
 from ...reporting.summary import build_summary
+from ...run_result import SEGMENT, SEGMENT_NAME
+from ...schema import GENDER, GENDER_CATEGORIES
 from .read import ROW
+from .result import SparkRunResult
+from .scale import FEATURES
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
-
-    from .run import SparkRunResult
 
 BATCH_ROWS = 1_000_000
 
@@ -72,23 +77,61 @@ def _spark_parquet(table: DataFrame, scratch: Path) -> Callable[[Path], None]:
     return write
 
 
+def processed_tables(result: SparkRunResult, predictions: DataFrame, clean_columns: list[str]) -> dict[str, DataFrame]:
+    """The two processed tables as Spark DataFrames, with the default engine's columns
+    (:func:`RunResult.preprocessed_table` and :func:`RunResult.clustered_table`)."""
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.sql import functions as F
+
+    id_name = result.schema.id_name
+    names = F.array(*[F.lit(p.name) for p in result.profiles])
+    clustered = predictions.select(
+        ROW,
+        *[c for c in clean_columns if c != ROW],
+        SEGMENT,
+        F.element_at(names, F.col(SEGMENT) + 1).alias(SEGMENT_NAME),
+    )
+    pipeline: Pipeline = result.pipeline
+    scaled_names = [str(c) for c in pipeline.named_steps["preprocess"].get_feature_names_out()]
+    scaled_names = [GENDER_ENCODED if c == "gender_Male" else c for c in scaled_names]
+    arr = vector_to_array(F.col(FEATURES))
+    parts = [F.col(ROW), F.col(id_name)]
+    if result.schema.kind == "mall" and GENDER in clean_columns and GENDER_ENCODED not in scaled_names:
+        parts.append((F.col(GENDER) == GENDER_CATEGORIES[1]).cast("long").alias(GENDER_ENCODED))
+    parts += [arr[i].alias(name) for i, name in enumerate(scaled_names)]
+    return {"preprocessed_data": predictions.select(*parts), "clustered_data": clustered}
+
+
 def write_large_artifacts(
-    result: SparkRunResult, tables: dict[str, DataFrame], paths: ArtifactPaths, progress: SilentProgress | None = None
+    result: SparkRunResult,
+    tables: dict[str, DataFrame],
+    paths: ArtifactPaths,
+    progress: SilentProgress | None = None,
+    *,
+    key: str | None = None,
 ) -> None:
-    """Write every artifact of a large run; the processed tables (by name) go through Spark."""
+    """Write every artifact of a large run; the processed tables (by name) go through Spark. The card
+    is the one :func:`build_card` builds (signed with ``key``), naming the Parquet tables."""
     progress = progress or SilentProgress()
     with progress.stage("Rendering figures and report"):
         rendered: list[tuple[Path, bytes]] = [(paths.figures_dir / n, png) for n, png in render_figures(result).items()]
         rendered.append((paths.data_quality, (json.dumps(result.quality.to_dict(), indent=2) + "\n").encode()))
+        card = build_card(result, engine="spark", key=key, spark=result.spark)  # sets result.model_version
+        if any(card.outputs.get(name) != f"data/processed/{name}.parquet" for name in PROCESSED_TABLES):
+            raise RuntimeError("the card must name the Parquet tables Spark writes")  # pragma: no cover
         rendered.append((paths.summary, build_summary(result).encode("utf-8")))
         rendered.append((paths.model, result.model_bytes))
-        rendered.append((paths.model_card, model_card.dumps(result.card()).encode("utf-8")))
+        rendered.append((paths.model_card, card.to_json().encode("utf-8")))
     files: dict[str, bytes | Callable[[Path], None]] = {
         str((paths.processed_dir / f"{name}.parquet").relative_to(paths.root)): _spark_parquet(table, paths.root)
         for name, table in tables.items()
     }
     files.update({str(path.relative_to(paths.root)): data for path, data in rendered})
-    with progress.stage("Writing the clustered table (Spark → Parquet) and artifacts"), run_lock(paths):
+    with (
+        progress.stage("Writing the clustered table (Spark → Parquet) and artifacts"),
+        writing_errors(paths),
+        run_lock(paths),
+    ):
         publish(paths.root, files)
         for name in tables:
             # A plain CSV left by an older small run describes another model: don't leave it beside this one.

@@ -1,0 +1,134 @@
+"""While one client sends the worst body each limit allows, /health stays fast for another (issue 14).
+
+A real uvicorn on 127.0.0.1 (the one ``make run`` starts, default settings) and two clients: the
+attacker sends, one after the other, the most expensive body each limit lets through — a batch at
+the body limit that the count refuses, a full batch of invalid customers, a full batch of valid
+ones, the largest single-customer body, a CSV at the upload limit full of bad rows (JSON report), a
+CSV at the column limit, a header over it — while the prober asks ``GET /health`` every 20 ms.
+Acceptance: p99 of the prober's latency ≤ 100 ms. Bounded: one pass over the bodies (≈ 30 s),
+at most 60 s. Run with ``-s`` to see the table (what the README and the report quote).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from api.live_server import live_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+MIB = 1024 * 1024
+P99_LIMIT_S = 0.100
+PROBE_EVERY_S = 0.020
+HEADER = b"CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n"
+CUSTOMER = b'{"gender": "Female", "age": 31, "annual_income": 87, "spending_score": 82}'
+
+
+def _csv(rows: int, row: bytes) -> bytes:
+    return HEADER + b"".join(b"%d," % i + row for i in range(rows))
+
+
+def _wide_csv(columns: int, max_bytes: int) -> bytes:
+    header = HEADER.strip() + b"".join(b",x%d" % i for i in range(columns - 5)) + b"\n"
+    line = b"1,Male,27,42,63" + b",7" * (columns - 5) + b"\n"
+    return header + line * ((max_bytes - len(header)) // len(line))
+
+
+Send = Callable[[httpx.Client], httpx.Response]
+
+
+def worst_bodies() -> list[tuple[str, Send]]:
+    """(name, request) for the worst body each default limit allows (4 MiB JSON, 10,000 customers,
+    64 KiB for one customer, 10 MiB / 200,000 rows / 1,000 columns of CSV)."""
+    json_headers = {"content-type": "application/json"}
+    nested = b'{"customers": [' + b"[]," * (4 * MIB // 3 - 10) + b"[]]}"
+    empties = b'{"customers": [' + b",".join([b"{}"] * 10_000) + b"]}"
+    junk = b'{"customers": [' + b",".join([b'{"f%d": 1}' % (i % 50) for i in range(10_000)]) + b"]}"
+    valid = b'{"customers": [' + b",".join([CUSTOMER] * 10_000) + b"]}"
+    single = b"[" * 32_000 + b"]" * 32_000
+    bad_rows = _csv(200_000, b"Other,abc,xyz,-5\n")[: 10 * MIB]
+    bad_rows = bad_rows[: bad_rows.rfind(b"\n") + 1]
+    wide = _wide_csv(1_000, 10 * MIB)
+    too_wide = HEADER.strip() + b"".join(b",x%d" % i for i in range(100_000)) + b"\n1,Male,27,42,63\n"
+
+    def post_json(path: str, body: bytes) -> Send:
+        return lambda client: client.post(path, content=body, headers=json_headers)
+
+    def post_csv(body: bytes, fmt: str) -> Send:
+        return lambda client: client.post(
+            "/predict/csv", params={"format": fmt}, files={"file": ("worst.csv", body, "text/csv")}
+        )
+
+    return [
+        ("batch: 4 MiB of nested lists (count → 413)", post_json("/predict/batch", nested)),
+        ("batch: 10,000 empty customers (422, capped)", post_json("/predict/batch", empties)),
+        ("batch: 10,000 customers of unknown fields (422)", post_json("/predict/batch", junk)),
+        ("batch: 10,000 valid customers (200)", post_json("/predict/batch", valid)),
+        ("predict: 64 KiB of nested lists", post_json("/predict", single)),
+        ("csv: 10 MiB, 200,000 bad rows, JSON report", post_csv(bad_rows, "json")),
+        ("csv: 10 MiB, 1,000 columns, scored CSV", post_csv(wide, "csv")),
+        ("csv: 100,005 columns (413 before parsing)", post_csv(too_wide, "csv")),
+    ]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+PROBER = """
+import json, sys, time, httpx
+base, stop = sys.argv[1], sys.argv[2]
+import os
+with httpx.Client(base_url=base, timeout=30) as client:
+    client.get("/health")
+    while not os.path.exists(stop):
+        started = time.time()
+        assert client.get("/health").status_code == 200
+        print(json.dumps([started, time.time() - started]), flush=True)
+        time.sleep(float(sys.argv[3]))
+"""
+
+
+def test_health_p99_stays_under_100_ms_while_the_worst_bodies_arrive(trained_root: Path, tmp_path: Path) -> None:
+    """The prober is its own process: its latency is the server's, not this process's GIL."""
+    bodies = worst_bodies()
+    results: list[tuple[str, int, float, float]] = []  # (name, status, started, seconds)
+    stop = tmp_path / "stop"
+    with live_server(trained_root) as base:
+        prober = subprocess.Popen(
+            [sys.executable, "-c", PROBER, base, str(stop), str(PROBE_EVERY_S)], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            with httpx.Client(base_url=base, timeout=60) as attacker:
+                time.sleep(1.0)  # a baseline before the first body
+                for name, send in bodies:
+                    started = time.time()
+                    answer = send(attacker)
+                    results.append((name, answer.status_code, started, time.time() - started))
+                    assert answer.status_code < 500, (name, answer.text[:300])
+        finally:
+            stop.touch()
+            output, _ = prober.communicate(timeout=60)
+    probes = [tuple(json.loads(line)) for line in output.splitlines() if line.strip()]
+    latencies = [lat for _, lat in probes]
+
+    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    print("\n/health under the worst bodies (one uvicorn worker, default limits):")
+    for name, status, started, seconds in results:
+        during = [lat for at, lat in probes if started <= at + lat and at <= started + seconds] or [0.0]
+        print(f"  {name:48s} {status}  {seconds:6.2f} s   /health max {max(during) * 1000:6.1f} ms")
+    print(
+        f"  /health: {len(latencies)} probes, p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms, mean {statistics.fmean(latencies) * 1000:.1f} ms"
+    )
+    assert len(latencies) >= 200
+    assert p99 <= P99_LIMIT_S, f"/health p99 {p99 * 1000:.0f} ms under load (limit {P99_LIMIT_S * 1000:.0f} ms)"
