@@ -117,9 +117,10 @@ def train(
     with progress.stage("Profiling segments"):
         centroids = centers_in_original_units(preprocessor, pipeline.named_steps["kmeans"].cluster_centers_)
         profiles = _profiles(schema, clean, labels, centroids, detail)
-        for profile in profiles if jaccard is not None else []:
-            segment = jaccard.segment(profile.id)
-            profile.jaccard, profile.jaccard_reading = segment.mean_jaccard, segment.reading
+        if jaccard is not None:
+            for profile in profiles:
+                segment = jaccard.segment(profile.id)
+                profile.jaccard, profile.jaccard_reading = segment.mean_jaccard, segment.reading
         calibration = _calibration_rows(len(x), config.sweep.random_state)
         serving = ServingModel.from_pipeline(pipeline, x[calibration], labels[calibration])
         axes = choose_axes(schema, clean, x, labels, config.sweep.random_state)

@@ -30,7 +30,7 @@ EXPECTED: dict[str, tuple[int, tuple[int, int] | str]] = {
     "enormous_numbers.csv": (200, (1, 5)),
     "negative_and_nan.csv": (200, (1, 7)),
     "text_column.csv": (200, (0, 3)),
-    "very_wide.csv": (413, "header has 1,505 columns; the limit is 1,000 \\(setting SEGMENTATION_MAX_UPLOAD_COLUMNS\\)"),
+    "very_wide.csv": (413, r"header has 1,505 columns; the limit is 1,000 \(setting SEGMENTATION_MAX_UPLOAD_COLUMNS\)"),
     "no_header.csv": (422, "has no 'age' column"),
     "crlf_line_endings.csv": (200, (5, 5)),
     "mixed_valid_and_invalid.csv": (200, (4, 8)),

@@ -11,13 +11,8 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from customer_segmentation.api.services.customer_query import (
-    CustomerFilter,
-    CustomerIndex,
-    CustomerSort,
-    NumericRange,
-    select,
-)
+from customer_segmentation.api.services.customer_filter import CustomerFilter, CustomerSort, NumericRange
+from customer_segmentation.api.services.customer_query import CustomerIndex, select, select_page
 from customer_segmentation.pipeline import RunResult
 
 
@@ -51,7 +46,9 @@ def pandas_order(frame: pd.DataFrame, column: str, ascending: bool) -> list[str]
     return frame.loc[order, "customer_id"].tolist()
 
 
-@pytest.mark.parametrize("column", ["customer_id", "age", "annual_income", "spending_score", "segment", "gender", "segment_name"])
+@pytest.mark.parametrize(
+    "column", ["customer_id", "age", "annual_income", "spending_score", "segment", "gender", "segment_name"]
+)
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_sorted_pages_are_pandas_stable_sort(client: TestClient, served: pd.DataFrame, column: str, order: str) -> None:
     rows, first = every_page(client, 37, sort=column, order=order)
@@ -70,7 +67,10 @@ def test_filters_match_pandas(client: TestClient, served: pd.DataFrame) -> None:
         ({"range": ["age:30:40"]}, frame["age"].between(30, 40)),
         ({"range": ["annual_income:80:"]}, frame["annual_income"] >= 80),
         ({"range": ["spending_score::20.5"]}, frame["spending_score"] <= 20.5),
-        ({"range": ["age:30:50", "spending_score:50:"]}, frame["age"].between(30, 50) & (frame["spending_score"] >= 50)),
+        (
+            {"range": ["age:30:50", "spending_score:50:"]},
+            frame["age"].between(30, 50) & (frame["spending_score"] >= 50),
+        ),
         ({"search": "1", "search_mode": "prefix"}, frame["customer_id"].str.startswith("1")),
         ({"search": "1"}, frame["customer_id"].str.contains("1", regex=False)),
         ({"search": "99", "search_mode": "contains"}, frame["customer_id"].str.contains("99", regex=False)),
@@ -138,7 +138,9 @@ def test_sampled_list_honours_the_filters(client: TestClient, served: pd.DataFra
         ({"search_mode": "regex", "search": "1"}, "search_mode", "prefix"),
     ],
 )
-def test_bad_queries_are_422_naming_the_problem(client: TestClient, params: dict[str, Any], field: str, words: str) -> None:
+def test_bad_queries_are_422_naming_the_problem(
+    client: TestClient, params: dict[str, Any], field: str, words: str
+) -> None:
     answer = client.get("/customers", params=params)
     assert answer.status_code == 422, answer.text
     body = answer.json()
@@ -184,3 +186,31 @@ def test_index_filters_ignore_case_and_missing_values(odd_table: CustomerIndex) 
     assert select(odd_table, CustomerFilter(ranges=(NumericRange("spend", low=0.0),))).tolist() == [0, 2, 3, 5]
     both = CustomerFilter(segments=(1,), ranges=(NumericRange("spend", low=2.0),))
     assert select(odd_table, both, CustomerSort("spend", "desc")).tolist() == [0, 5]
+
+
+def test_a_page_is_the_slice_of_the_whole_selection() -> None:
+    """select_page scans a filtered sort in slices; it must give exactly select()'s slice, across
+    slice boundaries and past the end."""
+    rng = np.random.default_rng(5)
+    rows = 150_000  # more than two scan slices
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(rows)],
+            "spend": np.where(rng.random(rows) < 0.05, np.nan, rng.integers(0, 500, rows).astype(float)),
+            "segment": rng.integers(0, 4, rows),
+        }
+    )
+    index = CustomerIndex.build(frame, "customer_id")
+    filters = [
+        CustomerFilter(),
+        CustomerFilter(segments=(2,)),
+        CustomerFilter(segments=(0, 3), ranges=(NumericRange("spend", 100.0, 300.0),)),
+        CustomerFilter(search="99", search_mode="contains"),
+    ]
+    for flt in filters:
+        for sort in (None, CustomerSort("spend", "desc"), CustomerSort("customer_id", "asc")):
+            whole = select(index, flt, sort)
+            for start in (0, 50, 70_000, len(whole) - 10, len(whole) + 5):
+                total, page = select_page(index, flt, sort, max(start, 0), 50)
+                assert total == len(whole)
+                assert page.tolist() == whole[max(start, 0) : max(start, 0) + 50].tolist(), (flt, sort, start)

@@ -51,7 +51,7 @@ def test_reload_under_concurrent_load_loses_no_request(artifacts_copy: Path, mal
     """Clients hammer /predict while a new model is trained and swapped in: every request succeeds
     and every answer is consistent with the model version it reports."""
     old_card = read_card(model_paths(artifacts_copy)).model_dump(mode="json")
-    names = {old_card["model_version"]: [s["name"] for s in old_card["segments"]]}
+    names = {old_card["model_version"]: {s["id"]: s["name"] for s in old_card["segments"]}}  # by stable id
     results: list[tuple[int, dict]] = []
     failures: list[str] = []
     stop = threading.Event()
@@ -77,7 +77,7 @@ def test_reload_under_concurrent_load_loses_no_request(artifacts_copy: Path, mal
         time.sleep(0.5)
         new_version = retrain(artifacts_copy, mall_csv, k=3)  # publishes while the server reads
         new_card = read_card(model_paths(artifacts_copy)).model_dump(mode="json")
-        names[new_version] = [s["name"] for s in new_card["segments"]]
+        names[new_version] = {s["id"]: s["name"] for s in new_card["segments"]}
         with httpx.Client(base_url=base, timeout=20) as http:
             for _ in range(10):  # repeated swaps under load
                 reload = http.post("/model/reload", headers={"X-API-Key": KEY})

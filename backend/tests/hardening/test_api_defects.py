@@ -51,11 +51,6 @@ def test_the_customer_id_rule(value: object, problem: str | None) -> None:
         assert len(id_text(value) or "") <= 64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lead's schema-driven input validation (api/services/feature_input.py) must call "
-    "api/services/customer_ids.id_problem on customer_id; remove this mark once it does",
-)
 @pytest.mark.parametrize("raw", ["1" * 19, "1" * 4000, "1e308", "-1" + "0" * 18])
 def test_an_integer_customer_id_is_capped_like_a_string_one(client: TestClient, raw: str) -> None:
     body = '{"gender": "Female", "age": 31, "annual_income": 87, "spending_score": 82, "customer_id": ' + raw + "}"

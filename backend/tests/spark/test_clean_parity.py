@@ -15,6 +15,7 @@ from customer_segmentation.data.load import read_table
 from customer_segmentation.errors import DataError
 from customer_segmentation.schema import DEFAULT_FEATURES, SELECTABLE_FEATURES
 
+from .conftest_helpers import assert_same_rows
 from .dirty import write_dirty_csv
 from .marks import SPARK
 
@@ -30,17 +31,6 @@ def both(spark: Any, path: Path, options: CleaningOptions) -> tuple[Any, Any, pd
     cleaned = clean_spark(read_spark_table(spark, str(path)).frame, options)
     actual = tidy_pandas(cleaned.frame.orderBy(ROW).drop(ROW).toPandas(), options.resolved_schema())
     return expected_report, cleaned.report, expected, actual
-
-
-def assert_same_rows(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
-    assert list(actual.columns) == list(expected.columns)
-    assert len(actual) == len(expected)
-    for column in expected.columns:
-        if pd.api.types.is_numeric_dtype(expected[column]) and not pd.api.types.is_integer_dtype(expected[column]):
-            np.testing.assert_allclose(actual[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-12)
-        else:
-            assert actual[column].astype(str).tolist() == expected[column].astype(str).tolist(), column
-        assert pd.api.types.is_integer_dtype(actual[column]) == pd.api.types.is_integer_dtype(expected[column]), column
 
 
 @pytest.fixture(scope="module")

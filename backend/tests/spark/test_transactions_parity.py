@@ -104,15 +104,26 @@ def test_iso_dates_without_invoice_column(spark: Any, tmp_path: Path) -> None:
     assert_identical(duck, on_spark)
 
 
-def test_same_refusals(spark: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "Invoice,InvoiceDate,Customer ID,Quantity,Price\n1,01/02/2011 10:00,5,1,2.5\n2,03/04/2011 9:00,6,2,1\n",
+            "--date-format",
+        ),
+        ("Invoice;Date;Customer;Amount\n1;2011-01-02;5;2,50\n2;2011-01-03;5;1,25\n", "decimal mark"),
+        ("InvoiceNo,InvoiceDate,Shopper,Amount\n1,2011-01-02,5,2.5\n", "no customer column"),
+        ("InvoiceNo,InvoiceDate,CustomerID,Amount\n1,2011-01-02,,2.5\n", "no valid purchase line"),
+    ],
+)
+def test_same_refusals(spark: Any, tmp_path: Path, content: str, message: str) -> None:
     from customer_segmentation.engines.spark.transactions import derive_customers_spark
 
-    path = tmp_path / "ambiguous.csv"
-    path.write_text(
-        "Invoice,InvoiceDate,Customer ID,Quantity,Price\n1,01/02/2011 10:00,5,1,2.5\n2,03/04/2011 9:00,6,2,1\n"
-    )
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
     with pytest.raises(DataError) as duck:
         derive_customers(path)
     with pytest.raises(DataError) as on_spark:
         derive_customers_spark(spark, path)
-    assert str(on_spark.value) == str(duck.value) and "--date-format" in str(duck.value)
+    assert str(on_spark.value) == str(duck.value)
+    assert message in str(duck.value)

@@ -2,21 +2,29 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { CsvUpload } from "@/app/components/CsvUpload";
+import { CustomersTable } from "@/app/components/CustomersTable";
 import { EmptyState } from "@/app/components/EmptyState";
 import { KSelectionChart } from "@/app/components/KSelectionChart";
 import { Overview } from "@/app/components/Overview";
+import { ProfileHeatmap } from "@/app/components/ProfileHeatmap";
 import { type MarkedPoint, ScatterCharts } from "@/app/components/ScatterCharts";
 import { ScoreForm } from "@/app/components/ScoreForm";
 import { SegmentCards } from "@/app/components/SegmentCards";
+import { SegmentCompare } from "@/app/components/SegmentCompare";
+import { TrainPanel, type TrainingApi } from "@/app/components/TrainPanel";
 import { ApiError } from "@/app/lib/errors";
 import { loadPlotly } from "@/app/lib/plotly";
 import type {
   CustomerInput,
+  CustomerPage,
+  CustomerQuery,
   CustomerSample,
+  KEvidence,
   ModelSchema,
   Overview as OverviewData,
   Prediction,
   ScoredCsv,
+  SegmentLabel,
 } from "@/app/lib/types";
 
 /** Everything the dashboard asks of the API (app/lib/api.ts implements it; tests pass fakes). */
@@ -27,6 +35,24 @@ export interface DashboardApi {
   customers(): Promise<CustomerSample>;
   predict(customer: CustomerInput): Promise<Prediction>;
   scoreCsv(file: File): Promise<ScoredCsv>;
+  // The workspace (issue 15). Optional: a panel whose call is missing is left out.
+  evidence?(): Promise<KEvidence>;
+  customerPage?(query: CustomerQuery): Promise<CustomerPage>;
+  segmentSample?(segment: number): Promise<CustomerSample>;
+  exportUrl?(query: Omit<CustomerQuery, "page" | "pageSize">): string;
+  renameSegment?(id: number, label: SegmentLabel, key: string): Promise<void>;
+  inferSchema?: TrainingApi["inferSchema"];
+  startRun?: TrainingApi["startRun"];
+  runStatus?: TrainingApi["runStatus"];
+  publishRun?: TrainingApi["publishRun"];
+  discardRun?: TrainingApi["discardRun"];
+}
+
+function trainingApi(api: DashboardApi): TrainingApi | null {
+  const { inferSchema, startRun, runStatus, publishRun, discardRun } = api;
+  return inferSchema && startRun && runStatus && publishRun && discardRun
+    ? { inferSchema, startRun, runStatus, publishRun, discardRun }
+    : null;
 }
 
 type Load =
@@ -45,12 +71,25 @@ export function Dashboard({ api }: { api: DashboardApi }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [customers, setCustomers] = useState<Customers>({ state: "loading" });
   const [marked, setMarked] = useState<MarkedPoint | null>(null);
+  const [evidence, setEvidence] = useState<KEvidence | null>(null);
+  const [pair, setPair] = useState<[number, number] | null>(null);
 
-  const refresh = useCallback(() => {
-    setLoad({ state: "loading" });
-    setCustomers({ state: "loading" });
+  /** Load everything; `soft` keeps the current view on screen until the new data arrives (after a rename or a publish). */
+  const refresh = useCallback((soft = false) => {
+    if (!soft) {
+      setLoad({ state: "loading" });
+      setCustomers({ state: "loading" });
+    }
+    api.evidence?.().then(setEvidence, () => setEvidence(null));
     Promise.all([api.overview(), api.getModelSchema()]).then(
-      ([overview, schema]) => setLoad({ state: "ready", overview, schema }),
+      ([overview, schema]) => {
+        setLoad({ state: "ready", overview, schema });
+        setPair((current) => {
+          const ids = overview.segments.map((s) => s.id).sort((a, b) => a - b);
+          if (current && current.every((id) => ids.includes(id))) return current;
+          return [ids[0] ?? 0, ids[1] ?? ids[0] ?? 0];
+        });
+      },
       (caught: unknown) =>
         setLoad(
           caught instanceof ApiError && caught.status === 503
@@ -65,7 +104,11 @@ export function Dashboard({ api }: { api: DashboardApi }) {
     );
   }, [api]);
 
-  useEffect(refresh, [refresh]);
+  useEffect(() => refresh(), [refresh]);
+  const softRefresh = useCallback(() => {
+    setMarked(null);
+    refresh(true);
+  }, [refresh]);
 
   // Start fetching the charting code at once, in parallel with the data, not after it.
   useEffect(() => {
@@ -93,7 +136,7 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         <p className="error" role="alert" data-testid="load-error">
           {load.message}
         </p>
-        <button type="button" onClick={refresh}>
+        <button type="button" onClick={() => refresh()}>
           Try again
         </button>
       </section>
@@ -101,10 +144,49 @@ export function Dashboard({ api }: { api: DashboardApi }) {
   }
 
   const { overview, schema } = load;
+  const sample = customers.state === "ready" ? customers.sample : null;
+  const training = trainingApi(api);
+  const { renameSegment, customerPage, exportUrl, segmentSample } = api;
+  const shownPair = pair ?? [overview.segments[0]?.id ?? 0, overview.segments[1]?.id ?? 0];
   return (
-    <>
+    <div className="workspace">
+      <nav className="section-nav" aria-label="Sections">
+        <a href="#profile">Profiles</a>
+        <a href="#compare">Compare</a>
+        <a href="#segments-title">Segments</a>
+        <a href="#score-title">Score</a>
+        {customerPage && <a href="#customers">Customers</a>}
+        <a href="#k-title">Choosing k</a>
+        {training && <a href="#train">Train</a>}
+      </nav>
       <Overview overview={overview} schema={schema} />
-      <SegmentCards segments={overview.segments} schema={schema} />
+      <ProfileHeatmap
+        schema={schema}
+        segments={overview.segments}
+        sample={sample}
+        onPick={(id) => {
+          setPair(id === shownPair[0] ? shownPair : [id, shownPair[0]]);
+          document.getElementById("compare")?.scrollIntoView({ block: "start" });
+        }}
+      />
+      {overview.segments.length > 1 && (
+        <SegmentCompare
+          key={overview.modelVersion}
+          schema={schema}
+          segments={overview.segments}
+          evidence={evidence}
+          pair={shownPair}
+          onPair={setPair}
+          // Asked after the scatter's customers: the first charts come first.
+          loadSample={customers.state === "loading" ? undefined : segmentSample}
+        />
+      )}
+      <SegmentCards
+        segments={overview.segments}
+        schema={schema}
+        stability={evidence?.segments}
+        editing={renameSegment ? { rename: renameSegment, onChanged: softRefresh } : undefined}
+      />
       {customers.state === "ready" && (
         <ScatterCharts sample={customers.sample} segments={overview.segments} schema={schema} marked={marked} />
       )}
@@ -122,7 +204,11 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         <ScoreForm schema={schema} predict={api.predict} onScored={onScored} />
         <CsvUpload schema={schema} scoreCsv={api.scoreCsv} />
       </div>
-      <KSelectionChart scores={overview.scores} chosenK={overview.k} />
-    </>
+      {customerPage && exportUrl && customers.state !== "loading" && (
+        <CustomersTable key={overview.modelVersion} schema={schema} segments={overview.segments} loadPage={customerPage} exportUrl={exportUrl} />
+      )}
+      <KSelectionChart scores={overview.scores} chosenK={overview.k} evidence={evidence} />
+      {training && <TrainPanel api={training} onPublished={softRefresh} />}
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { segmentColor } from "@/app/lib/colors";
 import { formatNumber, formatPercent } from "@/app/lib/format";
 import { type ChoiceField, type FormField, formFields, type NumberField } from "@/app/lib/schema";
@@ -28,6 +28,9 @@ export function formToCustomer(form: FormData, fields: FormField[]): CustomerInp
   return customer;
 }
 
+const SLIDER = "__slider";
+const WHAT_IF_DEBOUNCE_MS = 250;
+
 function Label({ field }: { field: FormField }) {
   return (
     <label htmlFor={field.name}>
@@ -37,7 +40,17 @@ function Label({ field }: { field: FormField }) {
   );
 }
 
-function NumberInput({ field }: { field: NumberField }) {
+/** The slider's range: what training saw (the number input still takes any value). */
+function sliderRange(field: NumberField, schema: ModelSchema): { min: number; max: number; step: number } | null {
+  const seen = schema.features.find((feature) => feature.name === field.name)?.seen;
+  const min = seen?.min ?? field.min;
+  const max = seen?.max ?? field.max;
+  if (min === null || max === null || !(max > min)) return null;
+  return { min, max, step: field.step === 1 ? 1 : (max - min) / 200 };
+}
+
+function NumberInput({ field, schema, whatIf }: { field: NumberField; schema: ModelSchema; whatIf: boolean }) {
+  const range = whatIf ? sliderRange(field, schema) : null;
   return (
     <div className="field">
       <Label field={field} />
@@ -52,6 +65,18 @@ function NumberInput({ field }: { field: NumberField }) {
         placeholder={field.placeholder}
         required
       />
+      {range && (
+        <input
+          type="range"
+          name={`${field.name}${SLIDER}`}
+          aria-label={`Slide ${field.label.toLowerCase()}`}
+          data-testid={`slider-${field.name}`}
+          min={range.min}
+          max={range.max}
+          step={range.step}
+          defaultValue={Number(field.placeholder) || range.min}
+        />
+      )}
     </div>
   );
 }
@@ -121,28 +146,99 @@ export function ScoreForm({ schema, predict, onScored }: ScoreFormProps) {
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [whatIf, setWhatIf] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(0);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const customer = formToCustomer(new FormData(event.currentTarget), fields);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+
+  // Sliders appear with what-if on: start each at its number field's value.
+  useEffect(() => {
+    const form = formRef.current;
+    if (!whatIf || !form) return;
+    const elements = form.elements as unknown as Record<string, HTMLInputElement | undefined>;
+    for (const field of fields) {
+      const number = elements[field.name];
+      const slider = elements[`${field.name}${SLIDER}`];
+      if (number && slider && number.value !== "") slider.value = number.value;
+    }
+  }, [whatIf, fields]);
+
+  async function score(form: HTMLFormElement) {
+    const customer = formToCustomer(new FormData(form), fields);
+    const request = ++latest.current;
     setBusy(true);
     setError(null);
     try {
       const result = await predict(customer);
+      // Sliders fire many requests: only the newest answer is shown.
+      if (request !== latest.current) return;
       setPrediction(result);
       onScored(customer, result);
     } catch (caught) {
+      if (request !== latest.current) return;
       setPrediction(null);
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
-      setBusy(false);
+      if (request === latest.current) setBusy(false);
     }
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    await score(event.currentTarget);
+  }
+
+  /** What-if: a slider moves its number field (and the reverse), then the customer is re-scored, debounced. */
+  function onInput(event: FormEvent<HTMLFormElement>) {
+    if (!whatIf) return;
+    const form = event.currentTarget;
+    const target = event.target as HTMLInputElement;
+    const elements = form.elements as unknown as Record<string, HTMLInputElement | undefined>;
+    if (target.name.endsWith(SLIDER)) {
+      const number = elements[target.name.slice(0, -SLIDER.length)];
+      if (number) number.value = target.value;
+    } else {
+      const slider = elements[`${target.name}${SLIDER}`];
+      if (slider && target.value !== "") slider.value = target.value;
+    }
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void score(form), WHAT_IF_DEBOUNCE_MS);
+  }
+
+  function toggleWhatIf(on: boolean) {
+    setWhatIf(on);
+    const form = formRef.current;
+    if (!on || !form) return;
+    // Start from the training medians where nothing is typed yet, and score at once.
+    const elements = form.elements as unknown as Record<string, HTMLInputElement | undefined>;
+    for (const field of fields) {
+      const input = elements[field.name];
+      const median = schema.features.find((feature) => feature.name === field.name)?.seen?.median;
+      const start = median !== undefined ? String(median) : field.kind === "numeric" ? field.placeholder : "";
+      if (field.kind === "numeric" && input && input.value === "" && start) input.value = start;
+    }
+    void score(form);
   }
 
   return (
     <section aria-labelledby="score-title" className="panel">
       <h2 id="score-title">Score a customer</h2>
-      <form onSubmit={submit} noValidate className="score-form" aria-describedby="score-help">
+      <label className="toggle">
+        <input type="checkbox" checked={whatIf} onChange={(event) => toggleWhatIf(event.target.checked)} data-testid="what-if" />{" "}
+        What-if sliders: re-score as the values move
+      </label>
+      <form
+        ref={formRef}
+        onSubmit={submit}
+        onInput={onInput}
+        noValidate
+        className="score-form"
+        aria-describedby="score-help"
+      >
         <p id="score-help" className="hint">
           {schema.axes.source === "pca"
             ? "The charts above plot principal components, so the new customer is not marked there."
@@ -150,7 +246,7 @@ export function ScoreForm({ schema, predict, onScored }: ScoreFormProps) {
         </p>
         {fields.map((field) =>
           field.kind === "numeric" ? (
-            <NumberInput field={field} key={field.name} />
+            <NumberInput field={field} key={field.name} schema={schema} whatIf={whatIf} />
           ) : (
             <ChoiceInput field={field} key={field.name} />
           ),

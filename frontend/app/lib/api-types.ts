@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * k, the k-selection evidence and every segment
-         * @description Everything a dashboard needs to explain the segmentation, straight from the model card.
+         * @description Everything a dashboard needs to explain the segmentation, from the model card — with your team's
+         *     current names and actions (PATCH /clusters/{id}) merged in.
          */
         get: operations["list_clusters"];
         put?: never;
@@ -41,6 +42,33 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Name a segment and set its action (needs X-API-Key)
+         * @description Your team's name and/or action for segment ``cluster_id`` of the served model's lineage (an empty
+         *     string clears it). It shows in /clusters and predictions at once, in the summary of the next run, and
+         *     survives retraining while the segment is matched. Disabled (403) unless SEGMENTATION_API_KEY is set.
+         */
+        patch: operations["rename_cluster"];
+        trace?: never;
+    };
+    "/clusters/{cluster_id}/customers.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one segment's customers as CSV
+         * @description Every customer of segment ``cluster_id`` (optionally narrowed by search and ranges, and
+         *     sorted); 404 when the model has no such segment.
+         */
+        get: operations["export_segment_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -52,10 +80,37 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Training customers and their segments (sampled when large)
-         * @description All training customers, or a reproducible random sample of ``limit`` of them (in file order).
+         * Training customers and their segments: filtered, sorted and paged, or sampled
+         * @description Two ways to read the customers, with the same filters (segment, id search, ranges):
+         *
+         *     * **paged** — when ``page``, ``page_size`` or ``sort`` is given: the customers matching the
+         *       filters in sort order (file order without ``sort``), one page at a time; ``total`` counts
+         *       every match. A page past the end is empty.
+         *     * **sampled** (the scatter plots) — otherwise: every match, or a reproducible random sample of
+         *       ``limit`` of them, in file order.
          */
         get: operations["list_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the customers matching the table's filters as CSV
+         * @description The same filters and sort as ``GET /customers`` (segment, search, range, sort, order), every
+         *     matching customer in one file — no paging.
+         */
+        get: operations["export_customers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -76,6 +131,26 @@ export interface paths {
          * @description Looks the id up in ``data/processed/clustered_data.csv`` (loaded with the model).
          */
         get: operations["get_customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{customer_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's segment in every recorded run
+         * @description Newest first, with each run's segment name (your team's name where set).
+         */
+        get: operations["get_customer_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -114,7 +189,8 @@ export interface paths {
         /**
          * The model card of the served model
          * @description k, features, scores per k, stability, profiles, data and model hashes, library versions and
-         *     the pickle-free serving spec — the card the API serves from.
+         *     the pickle-free serving spec — the card the API serves from. The reproduce line names the data
+         *     file relative to the project (or by its name), never by the trainer's absolute path.
          */
         get: operations["get_model_card"];
         put?: never;
@@ -141,6 +217,28 @@ export interface paths {
          *     leaves the current one served and answers 409. Disabled (403) unless SEGMENTATION_API_KEY is set.
          */
         post: operations["reload_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/model/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The served model's features (for forms and charts)
+         * @description Every feature with its kind, label, unit, transform, declared range, the values seen in
+         *     training and (categorical) the levels — exactly what ``/predict`` accepts — plus the columns the
+         *     model only describes and the axes the report's plots use.
+         */
+        get: operations["get_model_schema"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -180,7 +278,8 @@ export interface paths {
         /**
          * Segments of many customers, in order
          * @description Up to ``SEGMENTATION_MAX_BATCH_SIZE`` customers (10,000 by default) scored in one vectorised
-         *     pass; ``predictions[i]`` belongs to ``customers[i]``.
+         *     pass; ``predictions[i]`` belongs to ``customers[i]``. The customers are counted before they are
+         *     parsed or validated (413 over the limit), and at most 100 errors are listed in a 422.
          */
         post: operations["predict_batch"];
         delete?: never;
@@ -205,6 +304,28 @@ export interface paths {
          *     good rows are scored. Row numbers count data rows: row 1 is the first row after the header.
          */
         post: operations["predict_csv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segment the customers of an order-line export (RFM models)
+         * @description Every customer's recency, frequency, monetary value, tenure and average order value — derived
+         *     with the CLI's definitions (excluded lines counted by reason) — and their segment, with the same
+         *     out-of-distribution flag, margin and confidence as /predict.
+         */
+        post: operations["predict_transactions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -260,11 +381,133 @@ export interface paths {
         };
         /**
          * The text report of the training run
-         * @description Data quality, the k-selection table, stability and one profile per segment.
+         * @description Data quality, the k-selection table, stability and one profile per segment (its reproduce line
+         *     shows the data file relative to the project, or by its name).
          */
         get: operations["get_summary_report"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Training runs, newest first
+         * @description Every recorded run with its lineage, parent and scores; ``served`` marks the model the API serves.
+         */
+        get: operations["list_runs"];
+        put?: never;
+        /**
+         * Start training a segmentation of an uploaded table (needs X-API-Key)
+         * @description Checks the options against the upload's columns (422 naming the problem), then trains in the
+         *     background — into a staging folder, never the served one — and answers 202 at once with the run
+         *     id to poll. One training at a time (409 while one runs).
+         */
+        post: operations["start_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a training run (by stage) and its result; or a published model version
+         * @description A job: its stages (the CLI's) with durations and k-sweep steps, then ``done`` with the new
+         *     model's k evidence, segments and comparison with the served model — or ``failed`` with the
+         *     one-line reason. A published model version (as listed by ``GET /runs``): its k and segments.
+         */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        /**
+         * Discard a training run (needs X-API-Key)
+         * @description Removes the staged run; a running training stops at its next stage. A published run cannot
+         *     be discarded (409): train and publish another to replace it.
+         */
+        delete: operations["discard_run"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a finished run: it becomes the served model (needs X-API-Key)
+         * @description The staged run is published into the served artifacts folder with the CLI's atomic swap and
+         *     the API reloads it: requests in flight finish with the old model. 409 unless the run is done,
+         *     or when this server would refuse the new model (then nothing is published).
+         */
+        post: operations["publish_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{version}/migration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who moved where since the previous model, and drift
+         * @description The migration matrix (customers by id: previous segment → new segment, plus those who left or
+         *     arrived), share change per segment and PSI of every feature and of the segment shares (> 0.25 major
+         *     shift, 0.10–0.25 moderate) — from the run's reports/migration.json while its artifacts are kept,
+         *     else recomputed from the store's memberships (without feature drift).
+         */
+        get: operations["get_run_migration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schema/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a feature schema for an uploaded table
+         * @description Every column with the role the CLI's ``--infer-schema`` gives it — id, numeric or categorical
+         *     feature (with a suggested transform), described, or left out — and why; the id column and the
+         *     suggested features. An order-line export is aggregated per customer first: its draft is the RFM
+         *     schema. Upload limits are those of ``/predict/csv``; nothing is kept.
+         */
+        post: operations["infer_schema"];
         delete?: never;
         options?: never;
         head?: never;
@@ -310,6 +553,7 @@ export interface components {
          *       "model_version": "69541e38-2026-11-26",
          *       "predictions": [
          *         {
+         *           "confidence": 0.84,
          *           "distance": 0.27,
          *           "margin": 0.84,
          *           "model_version": "69541e38-2026-11-26",
@@ -331,6 +575,14 @@ export interface components {
             /** Predictions */
             predictions: components["schemas"]["Prediction"][];
         };
+        /** Body_infer_schema */
+        Body_infer_schema: {
+            /**
+             * File
+             * @description A customer table (CSV, one row per customer) or an order-line export (CSV).
+             */
+            file: string;
+        };
         /** Body_predict_csv */
         Body_predict_csv: {
             /**
@@ -338,6 +590,37 @@ export interface components {
              * @description CSV with gender, age, annual income and spending score columns (the Kaggle headers or snake_case).
              */
             file: string;
+        };
+        /** Body_predict_transactions */
+        Body_predict_transactions: {
+            /**
+             * File
+             * @description Order lines (CSV): invoice, date, customer id, quantity and unit price (or amount); common headers (InvoiceNo, InvoiceDate, CustomerID, Quantity, UnitPrice) are recognised.
+             */
+            file: string;
+        };
+        /** Body_start_run */
+        Body_start_run: {
+            /**
+             * File
+             * @description A customer table (CSV, one row per customer) or an order-line export (CSV).
+             */
+            file: string;
+            /**
+             * Options
+             * @description The run's options as JSON (schema TrainingOptions): features, categorical, transforms, describe, id_column, k_min, k_max, k …
+             * @example {"features": ["Fresh", "Milk", "Grocery"], "k_min": 2, "k_max": 8}
+             */
+            options: string;
+        };
+        /** CategoricalSpec */
+        CategoricalSpec: {
+            /** Drop First */
+            drop_first: boolean;
+            /** Levels */
+            levels: string[];
+            /** Name */
+            name: string;
         };
         /**
          * ClusterProfile
@@ -380,9 +663,9 @@ export interface components {
         ClusterProfile: {
             /**
              * Action
-             * @description Suggested marketing action.
+             * @description Suggested marketing action; null where the meaning of the features is not known (no invented advice).
              */
-            action: string;
+            action: string | null;
             /** Below Mean Silhouette */
             below_mean_silhouette?: boolean | null;
             /**
@@ -402,10 +685,39 @@ export interface components {
                 [key: string]: number;
             };
             /**
+             * Generated Action
+             * @description The action derived from the data.
+             */
+            generated_action?: string | null;
+            /**
+             * Generated Name
+             * @description The name derived from the data.
+             */
+            generated_name?: string | null;
+            /**
              * Id
-             * @description Segment id; ids follow centroid income, then spending, then age.
+             * @description Stable segment id: kept by retraining while the segment is matched; a new segment gets an id never used before, so ids may have gaps (0, 1, 2, 4).
              */
             id: number;
+            /**
+             * Jaccard
+             * @description Clusterwise bootstrap Jaccard (Hennig 2007): how reliably the segment reappears.
+             */
+            jaccard?: number | null;
+            /**
+             * Jaccard Reading
+             * @description Hennig's reading: highly stable, stable, a pattern or dissolved.
+             */
+            jaccard_reading?: string | null;
+            /**
+             * Level Shares
+             * @description Per categorical column: the share of each level in the segment.
+             */
+            level_shares?: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
             /**
              * Levels
              * @description low/mid/high per feature.
@@ -423,9 +735,21 @@ export interface components {
             };
             /**
              * Name
-             * @description Derived from the data, e.g. 'Young · high income · high spending'.
+             * @description Your team's name if set, else derived from the data, e.g. 'Young · high income · high spending'.
              */
             name: string;
+            /**
+             * Name Terms
+             * @description The terms of the name and the share of members each is true of.
+             */
+            name_terms?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Revenue Share
+             * @description RFM models: the segment's share of revenue.
+             */
+            revenue_share?: number | null;
             /**
              * Share
              * @description size / all training customers.
@@ -441,6 +765,16 @@ export interface components {
              * @description Training customers in the segment.
              */
             size: number;
+            /**
+             * User Action
+             * @description Your team's action (PATCH /clusters/{id}).
+             */
+            user_action?: string | null;
+            /**
+             * User Name
+             * @description Your team's name (PATCH /clusters/{id}); kept across retraining while matched.
+             */
+            user_name?: string | null;
         };
         /**
          * ClusterSummary
@@ -548,6 +882,11 @@ export interface components {
             /** K */
             k: number;
             k_selection: components["schemas"]["KSelection"];
+            /**
+             * Lineage Id
+             * @description The lineage whose ids and names the segments use.
+             */
+            lineage_id?: string | null;
             /** Model Version */
             model_version: string;
             /**
@@ -565,6 +904,11 @@ export interface components {
          * @description The outcome for one data row of an upload.
          */
         CsvRowResult: {
+            /**
+             * Confidence
+             * @description As in /predict: null when not scored or out of distribution.
+             */
+            confidence?: number | null;
             /** Customer Id */
             customer_id?: string | null;
             /**
@@ -572,6 +916,16 @@ export interface components {
              * @description All of the row's problems, '; '-separated.
              */
             error?: string | null;
+            /**
+             * Margin
+             * @description As in /predict; null when not scored.
+             */
+            margin?: number | null;
+            /**
+             * Out Of Distribution
+             * @description As in /predict; null when not scored.
+             */
+            out_of_distribution?: boolean | null;
             /** Row */
             row: number;
             /**
@@ -644,12 +998,37 @@ export interface components {
             rows_total: number;
         };
         /**
+         * CustomerHistory
+         * @description A customer's segment in every recorded run that saw them, newest first.
+         * @example {
+         *       "customer_id": "C0042",
+         *       "runs": [
+         *         {
+         *           "created_at": "2026-11-29T14:48:55Z",
+         *           "lineage_id": "20261129T144835-269521f4",
+         *           "model_version": "aa5be064-2026-11-29",
+         *           "segment_id": 2,
+         *           "segment_name": "Weekend regulars"
+         *         }
+         *       ]
+         *     }
+         */
+        CustomerHistory: {
+            /** Customer Id */
+            customer_id: string;
+            /** Runs */
+            runs: components["schemas"]["HistoryEntryOut"][];
+        };
+        /**
          * CustomerIn
-         * @description One customer to score. Snake_case names, or the original CSV headers as aliases:
-         *     ``Gender``/``Genre``, ``Age``, ``Annual Income (k$)``, ``Spending Score (1-100)``.
+         * @description One customer to score: exactly the served model's features (see ``GET /model/schema``), by
+         *     their snake_case names or the headers of the training file (``Annual Income (k$)``), plus an
+         *     optional ``customer_id`` echoed back.
          *
-         *     Numbers must be JSON numbers (not strings) and finite; gender accepts the pipeline's spellings
-         *     (case and surrounding spaces ignored, ``M``/``F`` fine).
+         *     Numbers must be finite JSON numbers within the feature's declared range; categorical values are
+         *     matched ignoring case and surrounding spaces (the Mall's gender also accepts ``M``/``F``). Fields
+         *     the model only describes (the Mall's gender when it is not a feature) are accepted and ignored;
+         *     unknown fields are refused.
          * @example {
          *       "age": 31,
          *       "annual_income": 87,
@@ -663,42 +1042,29 @@ export interface components {
          *       "gender": " m ",
          *       "spending_score": 12
          *     }
+         * @example {
+         *       "channel": "2",
+         *       "fresh": 12669,
+         *       "frozen": 214,
+         *       "grocery": 7561,
+         *       "milk": 9656,
+         *       "region": "3"
+         *     }
          */
         CustomerIn: {
-            /**
-             * Age
-             * @description Age in years.
-             * @example 31
-             */
-            age: number;
-            /**
-             * Annual Income
-             * @description Annual income in thousands of dollars (k$).
-             * @example 87
-             */
-            annual_income: number;
             /**
              * Customer Id
              * @description Optional: echoed back with the prediction so batch results can be joined.
              */
             customer_id?: string | number | null;
-            /**
-             * Gender
-             * @description Female or Male; accepted spellings (any case, spaces ignored): f, female, m, male, man, w, woman.
-             * @example Female
-             */
-            gender: string;
-            /**
-             * Spending Score
-             * @description Mall spending score, 1 (lowest) to 100 (highest).
-             * @example 82
-             */
-            spending_score: number;
+        } & {
+            [key: string]: number | string;
         };
         /**
          * CustomerList
-         * @description Training customers: all of them, or a fixed-seed random sample (kept in file order) when there
-         *     are more than ``limit``.
+         * @description Training customers matching the filters: one page of them in sort order (paged), or all of
+         *     them — a fixed-seed random sample, kept in file order, when there are more than ``limit``
+         *     (sampled).
          * @example {
          *       "customers": [
          *         {
@@ -712,9 +1078,13 @@ export interface components {
          *         }
          *       ],
          *       "model_version": "69541e38-2026-11-26",
+         *       "page": 1,
+         *       "page_size": 1,
+         *       "pages": 39,
+         *       "population": 200,
          *       "returned": 1,
-         *       "sampled": true,
-         *       "total": 200
+         *       "sampled": false,
+         *       "total": 39
          *     }
          */
         CustomerList: {
@@ -723,24 +1093,47 @@ export interface components {
             /** Model Version */
             model_version: string;
             /**
+             * Page
+             * @description This page's number (paged list; null when sampled).
+             */
+            page?: number | null;
+            /**
+             * Page Size
+             * @description Customers per page (paged list; null when sampled).
+             */
+            page_size?: number | null;
+            /**
+             * Pages
+             * @description Pages of matching customers (paged list; null when sampled).
+             */
+            pages?: number | null;
+            /**
+             * Population
+             * @description Customers in the training data.
+             */
+            population: number;
+            /**
              * Returned
              * @description Customers in this response.
              */
             returned: number;
             /**
              * Sampled
-             * @description True when `customers` is a random sample of the training data.
+             * @description True when `customers` is a random sample of the matching customers.
              */
             sampled: boolean;
             /**
              * Total
-             * @description Customers in the training data.
+             * @description Customers matching the filters (all of them without filters).
              */
             total: number;
         };
         /**
          * CustomerPoint
          * @description One training customer (as cleaned) and its segment: a point of the dashboard's scatter plots.
+         *
+         *     Besides the Mall fields below, every column of the served model's schema appears by its name
+         *     (and ``pc1``..``pc3`` when the plots are of principal components).
          * @example {
          *       "age": 19,
          *       "annual_income": 15,
@@ -772,10 +1165,13 @@ export interface components {
             segment_name?: string | null;
             /** Spending Score */
             spending_score?: number | null;
+        } & {
+            [key: string]: number | string | null;
         };
         /**
          * CustomerSegment
-         * @description One training customer's segment, with the version of the model that assigned it.
+         * @description One training customer's segment, with the version of the model that assigned it (and, as for
+         *     :class:`CustomerPoint`, every schema column by name).
          * @example {
          *       "age": 19,
          *       "annual_income": 15,
@@ -810,6 +1206,81 @@ export interface components {
             segment_name: string;
             /** Spending Score */
             spending_score?: number | null;
+        } & {
+            [key: string]: number | string | null;
+        };
+        /** DataInfo */
+        DataInfo: {
+            /**
+             * Id Column
+             * @description The id column of every output (row_id when customers are numbered by row).
+             */
+            id_column: string;
+            /**
+             * Id Generated
+             * @description True when the table had no id column: customers are numbered 1..n.
+             */
+            id_generated: boolean;
+            /** Rows In */
+            rows_in: number;
+            /** Rows Used */
+            rows_used: number;
+            /** Sha256 */
+            sha256: string;
+            /** Source */
+            source: string;
+        };
+        /**
+         * DraftColumn
+         * @description One column of the uploaded table and what the draft does with it, and why.
+         */
+        DraftColumn: {
+            /**
+             * Header
+             * @description The header as written in the file.
+             */
+            header: string;
+            /**
+             * Kind
+             * @description For a feature or described column.
+             */
+            kind: ("numeric" | "categorical") | null;
+            /**
+             * Name
+             * @description Its snake_case name (what the options and the API use).
+             */
+            name: string;
+            /**
+             * Reason
+             * @description Why the column got this role, in plain words.
+             */
+            reason: string;
+            /**
+             * Role
+             * @description id, feature (clustered), describe (profiles only) or left_out.
+             * @enum {string}
+             */
+            role: "id" | "feature" | "describe" | "left_out";
+            /**
+             * Transform
+             * @description Suggested transform of a numeric feature.
+             */
+            transform: ("none" | "log1p") | null;
+        };
+        /** DriftOut */
+        DriftOut: {
+            /** Bins */
+            bins: number;
+            /** Epsilon */
+            epsilon: number;
+            /** Features */
+            features: components["schemas"]["PsiOut"][];
+            /** New Rows */
+            new_rows: number;
+            /** Parent Rows */
+            parent_rows: number;
+            /** @description PSI of the segment shares (null across lineages). */
+            segments: components["schemas"]["PsiOut"] | null;
         };
         /**
          * ErrorResponse
@@ -836,6 +1307,112 @@ export interface components {
              * @description Per-field problems, if any.
              */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /**
+         * FeatureInfo
+         * @description One feature of the served model, for building forms, help texts and charts.
+         */
+        FeatureInfo: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical";
+            /** Label */
+            label: string;
+            /**
+             * Levels
+             * @description Categorical only: the levels the model knows.
+             */
+            levels?: string[] | null;
+            /**
+             * Name
+             * @description Canonical (snake_case) name: the field to send to /predict.
+             */
+            name: string;
+            /**
+             * Other Level
+             * @description Unseen levels are scored as 'other'.
+             * @default false
+             */
+            other_level: boolean;
+            /** @description Numeric only: training min, max and median. */
+            seen?: components["schemas"]["SeenValues"] | null;
+            /**
+             * Transform
+             * @default none
+             * @enum {string}
+             */
+            transform: "none" | "log1p";
+            /** Unit */
+            unit?: string | null;
+            valid_range?: components["schemas"]["ValueSpan"] | null;
+        };
+        /**
+         * FeatureKind
+         * @enum {string}
+         */
+        FeatureKind: "numeric" | "categorical";
+        /**
+         * FeatureSchema
+         * @description Id column, clustered features and describe columns of a customer table.
+         */
+        FeatureSchema: {
+            /**
+             * Describe
+             * @default []
+             */
+            describe: components["schemas"]["FeatureSpec"][];
+            /** Features */
+            features: components["schemas"]["FeatureSpec"][];
+            /**
+             * Id Aliases
+             * @default []
+             */
+            id_aliases: string[];
+            /**
+             * Id Column
+             * @description Canonical name of the customer id; None: row_id 1..n.
+             */
+            id_column?: string | null;
+            /**
+             * Kind
+             * @default custom
+             * @enum {string}
+             */
+            kind: "mall" | "custom" | "rfm";
+        };
+        /**
+         * FeatureSpec
+         * @description One column of the schema: a clustered feature or a describe-only column.
+         */
+        FeatureSpec: {
+            /**
+             * Aliases
+             * @default []
+             */
+            aliases: string[];
+            /**
+             * @description numeric or categorical (None: inferred, describe columns only).
+             * @default numeric
+             */
+            kind: components["schemas"]["FeatureKind"] | null;
+            /** Label */
+            label?: string | null;
+            /** Levels */
+            levels?: string[] | null;
+            /**
+             * Name
+             * @description Canonical (snake_case) column name.
+             */
+            name: string;
+            /** @default none */
+            transform: components["schemas"]["Transform"];
+            /** Transform Note */
+            transform_note?: string | null;
+            /** Unit */
+            unit?: string | null;
+            valid_range?: components["schemas"]["ValueRange"] | null;
         };
         /**
          * FieldError
@@ -896,7 +1473,7 @@ export interface components {
          * FigureName
          * @enum {string}
          */
-        FigureName: "Customer Segmentation 2D.png" | "Customer Segmentation 3D.png" | "silhouette_by_k.png" | "silhouette_samples.png" | "elbow.png";
+        FigureName: "Customer Segmentation 2D.png" | "Customer Segmentation 3D.png" | "silhouette_by_k.png" | "silhouette_samples.png" | "elbow.png" | "migration_heatmap.png";
         /**
          * Health
          * @description Whether a model is being served, which one, and what is wrong if not.
@@ -967,6 +1544,25 @@ export interface components {
              */
             warnings: string[];
         };
+        /** HistoryEntryOut */
+        HistoryEntryOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Lineage Id */
+            lineage_id: string;
+            /** Model Version */
+            model_version: string;
+            /** Segment Id */
+            segment_id: number;
+            /**
+             * Segment Name
+             * @description The user's name for the segment if set, else the generated one.
+             */
+            segment_name: string;
+        };
         /**
          * KScore
          * @description Scores of one candidate k.
@@ -1025,11 +1621,228 @@ export interface components {
             /** Scores */
             scores: components["schemas"]["KScore"][];
         };
+        /** LeftOutColumn */
+        LeftOutColumn: {
+            /** Header */
+            header: string;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * LineageInfo
+         * @description Where this run's segment ids come from: a continued lineage (matched to its parent) or a fresh one.
+         */
+        LineageInfo: {
+            /** Kept Ids */
+            kept_ids?: number[];
+            /** Lineage Id */
+            lineage_id: string;
+            /** Matches */
+            matches?: components["schemas"]["SegmentMatch"][];
+            /**
+             * Max Id Used
+             * @description Highest segment id the lineage has ever used; new ids start above it.
+             */
+            max_id_used: number;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "overlap" | "centroid" | "fresh";
+            /** New Ids */
+            new_ids?: number[];
+            /**
+             * Parent Version
+             * @description The model this run replaced (null for the first run).
+             */
+            parent_version: string | null;
+            /** Reason */
+            reason: string;
+            /** Retired Ids */
+            retired_ids?: number[];
+            /**
+             * Schema Hash
+             * @description Fingerprint of the feature schema; a change starts a new lineage.
+             */
+            schema_hash: string;
+            /** Shared Customers */
+            shared_customers: number;
+            /** Shared Fraction */
+            shared_fraction: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "fresh" | "continued";
+            /**
+             * Threshold
+             * @description Jaccard above which (overlap) / distance within which (centroid).
+             */
+            threshold: number | null;
+        };
+        /**
+         * MigrationMatrix
+         * @description Customers followed by id: previous segment (rows) → new segment (columns).
+         */
+        MigrationMatrix: {
+            /**
+             * Counts
+             * @description Customers in both runs, rows old_segments × columns new_segments.
+             */
+            counts: number[][];
+            /** In Both */
+            in_both: number;
+            /** New Segments */
+            new_segments: number[];
+            /** Old Segments */
+            old_segments: number[];
+            /**
+             * Only New
+             * @description Customers only in this run (arrived).
+             */
+            only_new: number;
+            /** Only New By Segment */
+            only_new_by_segment: number[];
+            /**
+             * Only Old
+             * @description Customers only in the previous run (left).
+             */
+            only_old: number;
+            /** Only Old By Segment */
+            only_old_by_segment: number[];
+            /** Share Changes */
+            share_changes?: components["schemas"]["ShareChangeOut"][];
+            /**
+             * Stayed
+             * @description Customers in both runs whose segment id did not change.
+             */
+            stayed: number;
+        };
+        /**
+         * MigrationReport
+         * @description Who moved where since the parent model, and how the data drifted.
+         * @example {
+         *       "drift_source": "artifacts",
+         *       "kept_ids": [
+         *         0,
+         *         1,
+         *         2
+         *       ],
+         *       "lineage_id": "20261129T144835-269521f4",
+         *       "migration": {
+         *         "counts": [
+         *           [
+         *             22,
+         *             0,
+         *             0
+         *           ],
+         *           [
+         *             0,
+         *             19,
+         *             1
+         *           ],
+         *           [
+         *             2,
+         *             0,
+         *             40
+         *           ]
+         *         ],
+         *         "in_both": 84,
+         *         "new_segments": [
+         *           0,
+         *           1,
+         *           2
+         *         ],
+         *         "old_segments": [
+         *           0,
+         *           1,
+         *           2
+         *         ],
+         *         "only_new": 0,
+         *         "only_new_by_segment": [
+         *           0,
+         *           0,
+         *           0
+         *         ],
+         *         "only_old": 6,
+         *         "only_old_by_segment": [
+         *           1,
+         *           2,
+         *           3
+         *         ],
+         *         "share_changes": [
+         *           {
+         *             "change": 0.03,
+         *             "new_count": 24,
+         *             "new_share": 0.29,
+         *             "old_count": 23,
+         *             "old_share": 0.26,
+         *             "segment_id": 0
+         *           }
+         *         ],
+         *         "stayed": 81
+         *       },
+         *       "model_version": "aa5be064-2026-11-29",
+         *       "new_ids": [],
+         *       "notes": [],
+         *       "parent_version": "743a47b9-2026-11-29",
+         *       "reason": "same feature schema as the previous model 743a47b9-2026-11-29: segments matched by the overlap of their members among the 190 customers in both runs",
+         *       "retired_ids": [],
+         *       "share_changes": [
+         *         {
+         *           "change": 0.03,
+         *           "new_count": 24,
+         *           "new_share": 0.29,
+         *           "old_count": 23,
+         *           "old_share": 0.26,
+         *           "segment_id": 0
+         *         }
+         *       ],
+         *       "status": "continued"
+         *     }
+         */
+        MigrationReport: {
+            /** @description PSI of every feature and of the segment shares; null when the run's migration.json is no longer on disk (only the last runs' artifacts are kept) — see drift_source. */
+            drift: components["schemas"]["DriftOut"] | null;
+            /**
+             * Drift Source
+             * @description artifacts: the run's reports/migration.json; store: recomputed from recorded memberships (no feature drift: the store keeps segments, not the customers' features).
+             * @enum {string}
+             */
+            drift_source: "artifacts" | "store";
+            /** Kept Ids */
+            kept_ids?: number[];
+            /** Lineage Id */
+            lineage_id: string;
+            /** @description Null without a parent or without customer ids. */
+            migration: components["schemas"]["MigrationMatrix"] | null;
+            /** Model Version */
+            model_version: string;
+            /** New Ids */
+            new_ids?: number[];
+            /** Notes */
+            notes?: string[];
+            /** Parent Version */
+            parent_version: string | null;
+            /** Reason */
+            reason: string;
+            /** Retired Ids */
+            retired_ids?: number[];
+            /** Share Changes */
+            share_changes?: components["schemas"]["ShareChangeOut"][];
+            /**
+             * Status
+             * @description continued: segment ids carried over from the parent.
+             * @enum {string}
+             */
+            status: "fresh" | "continued";
+        };
         /**
          * ModelCard
-         * @description The model card JSON written beside the model (key fields typed; everything else passes through).
+         * @description Everything known about one trained model; the JSON written beside it.
          * @example {
-         *       "created_at": "2026-11-26T21:34:37Z",
+         *       "content_sha256": "7a11fcee…",
+         *       "created_at": "2026-11-29T14:21:20Z",
          *       "engine": "scikit-learn",
          *       "features": [
          *         "age",
@@ -1042,34 +1855,184 @@ export interface components {
          *         "scikit-learn": "1.9.1"
          *       },
          *       "model_file": "clustering_model.pkl",
-         *       "model_sha256": "69541e382f4cf7a6fd5cbd6f43d278a5be44e26c5530588e7a13aab31ee2f710",
-         *       "model_version": "69541e38-2026-11-26",
-         *       "schema_version": 1
+         *       "model_sha256": "69541e38…",
+         *       "model_version": "7a11fcee-2026-11-29",
+         *       "schema_version": 2
          *     }
          */
         ModelCard: {
+            /** Cluster Order */
+            cluster_order: string;
+            /**
+             * Content Sha256
+             * @default
+             */
+            content_sha256: string;
             /** Created At */
-            created_at?: string | null;
+            created_at: string;
+            data: components["schemas"]["DataInfo"];
+            /** Data Quality */
+            data_quality: {
+                [key: string]: unknown;
+            };
             /** Engine */
-            engine?: string | null;
+            engine: string;
+            feature_schema: components["schemas"]["FeatureSchema"];
             /** Features */
             features: string[];
             /** K */
             k: number;
+            /**
+             * K Certainty
+             * @description How often each k wins over resamples, both k rules and how sure the choice is.
+             */
+            k_certainty?: {
+                [key: string]: unknown;
+            } | null;
+            /** K Selection */
+            k_selection: {
+                [key: string]: unknown;
+            };
             /** Library Versions */
-            library_versions?: {
+            library_versions: {
                 [key: string]: string;
             };
+            /** @description Stable segment ids: the parent model, the matching and new/retired ids. */
+            lineage?: components["schemas"]["LineageInfo"] | null;
             /** Model File */
-            model_file?: string | null;
+            model_file: string;
             /** Model Sha256 */
             model_sha256: string;
-            /** Model Version */
+            /**
+             * Model Version
+             * @default
+             */
             model_version: string;
-            /** Schema Version */
-            schema_version?: number | null;
-        } & {
-            [key: string]: unknown;
+            /** Outputs */
+            outputs: {
+                [key: string]: string;
+            };
+            /** Plot Axes */
+            plot_axes: {
+                [key: string]: unknown;
+            };
+            /** Random State */
+            random_state: number;
+            /** Reproduce */
+            reproduce: string;
+            /**
+             * Schema Version
+             * @default 2
+             * @constant
+             */
+            schema_version: 2;
+            /** Segment Stability */
+            segment_stability?: {
+                [key: string]: unknown;
+            } | null;
+            /** Segments */
+            segments: components["schemas"]["SegmentInfo"][];
+            serving: components["schemas"]["ServingSpec"];
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Signature */
+            signature?: string | null;
+            silhouette: components["schemas"]["SilhouetteInfo"];
+            /** Spark */
+            spark?: {
+                [key: string]: unknown;
+            } | null;
+            /** Stability */
+            stability: {
+                [key: string]: unknown;
+            };
+            /** Stability By K */
+            stability_by_k?: {
+                [key: string]: unknown;
+            } | null;
+            /** Warnings */
+            warnings?: string[];
+        };
+        /**
+         * ModelSchema
+         * @description The served model's feature schema: what /predict accepts and how the dashboard shows it.
+         * @example {
+         *       "axes": {
+         *         "source": "features",
+         *         "three": [
+         *           "age",
+         *           "annual_income",
+         *           "spending_score"
+         *         ],
+         *         "x": "annual_income",
+         *         "y": "spending_score",
+         *         "z": "age"
+         *       },
+         *       "describe": [
+         *         "gender"
+         *       ],
+         *       "features": [
+         *         {
+         *           "kind": "numeric",
+         *           "label": "Age",
+         *           "name": "age",
+         *           "other_level": false,
+         *           "seen": {
+         *             "max": 70,
+         *             "median": 36,
+         *             "min": 18
+         *           },
+         *           "transform": "none",
+         *           "unit": "years",
+         *           "valid_range": {
+         *             "high": 120,
+         *             "low": 0
+         *           }
+         *         }
+         *       ],
+         *       "id_column": "customer_id",
+         *       "id_generated": false,
+         *       "schema_kind": "mall"
+         *     }
+         */
+        ModelSchema: {
+            axes: components["schemas"]["PlotAxesInfo"];
+            /** Describe */
+            describe: string[];
+            /** Features */
+            features: components["schemas"]["FeatureInfo"][];
+            /** Id Column */
+            id_column: string;
+            /** Id Generated */
+            id_generated: boolean;
+            /**
+             * Schema Kind
+             * @enum {string}
+             */
+            schema_kind: "mall" | "custom" | "rfm";
+        };
+        /** PlotAxesInfo */
+        PlotAxesInfo: {
+            /** Explained Variance */
+            explained_variance?: number[] | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "features" | "pca";
+            /**
+             * Three
+             * @description The 3D plot's axes (x, y, z), null when none.
+             */
+            three?: string[] | null;
+            /** X */
+            x: string;
+            /** Y */
+            y: string;
+            /** Z */
+            z?: string | null;
         };
         /**
          * Prediction
@@ -1078,6 +2041,7 @@ export interface components {
          *     Distances are Euclidean, in the model's standardised feature space (1.0 ≈ one standard
          *     deviation of the training data).
          * @example {
+         *       "confidence": 0.84,
          *       "distance": 0.27,
          *       "margin": 0.84,
          *       "model_version": "69541e38-2026-11-26",
@@ -1090,6 +2054,16 @@ export interface components {
          *     }
          */
         Prediction: {
+            /**
+             * Confidence
+             * @description The margin when the customer is like the training data; null for an out-of-distribution customer, whose margin means nothing (see confidence_note).
+             */
+            confidence?: number | null;
+            /**
+             * Confidence Note
+             * @description Why there is no confidence, when there is none.
+             */
+            confidence_note?: string | null;
             /**
              * Customer Id
              * @description Echo of the input's customer_id.
@@ -1134,6 +2108,61 @@ export interface components {
             segment: number;
             /** Segment Name */
             segment_name: string;
+        };
+        /**
+         * PsiOut
+         * @description Population stability index of one variable (> 0.25 major shift, 0.10–0.25 moderate).
+         */
+        PsiOut: {
+            /**
+             * Actual
+             * @description This run's share of each bin.
+             */
+            actual: number[];
+            /** Bins */
+            bins: string[];
+            /**
+             * Expected
+             * @description The previous run's share of each bin.
+             */
+            expected: number[];
+            /**
+             * Flag
+             * @enum {string}
+             */
+            flag: "stable" | "moderate" | "major shift";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical" | "segment";
+            /** Name */
+            name: string;
+            /** Psi */
+            psi: number;
+        };
+        /**
+         * PublishResult
+         * @description The run is published (the CLI's atomic swap) and served from now on.
+         * @example {
+         *       "k": 3,
+         *       "model_version": "32f5f558-2026-11-29",
+         *       "previous_version": "de9932c2-2026-11-29",
+         *       "run_id": "job-3f2a9c1e07b4",
+         *       "warnings": []
+         *     }
+         */
+        PublishResult: {
+            /** K */
+            k: number;
+            /** Model Version */
+            model_version: string;
+            /** Previous Version */
+            previous_version: string | null;
+            /** Run Id */
+            run_id: string;
+            /** Warnings */
+            warnings: string[];
         };
         /**
          * ReloadResult
@@ -1187,6 +2216,585 @@ export interface components {
              */
             value: string | null;
         };
+        /**
+         * RunAccepted
+         * @description A training run was started; poll ``GET /runs/{run_id}``.
+         * @example {
+         *       "input_kind": "customers",
+         *       "run_id": "job-3f2a9c1e07b4",
+         *       "state": "running",
+         *       "status_url": "/runs/job-3f2a9c1e07b4"
+         *     }
+         */
+        RunAccepted: {
+            /**
+             * Input Kind
+             * @enum {string}
+             */
+            input_kind: "customers" | "transactions";
+            /** Run Id */
+            run_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed" | "published" | "discarded";
+            /** Status Url */
+            status_url: string;
+        };
+        /**
+         * RunComparison
+         * @description The finished run beside the model served when it was trained.
+         */
+        RunComparison: {
+            /** @description Who moved where and how the data drifted, against the served model (what GET /runs/{version}/migration serves once published); migration.migration is null without shared customers. */
+            migration: components["schemas"]["MigrationReport"] | null;
+            /**
+             * New Segments
+             * @description Under their stable ids (matched to the served ones).
+             */
+            new_segments: components["schemas"]["SegmentBrief"][];
+            /**
+             * Note
+             * @description Why the segments continue the served ones, or why not.
+             */
+            note: string;
+            /**
+             * Same Schema
+             * @description Same feature schema: the run continues the served model's segments.
+             */
+            same_schema: boolean;
+            /** Served K */
+            served_k: number | null;
+            /** Served Segments */
+            served_segments: components["schemas"]["SegmentBrief"][];
+            /**
+             * Served Version
+             * @description Null when no model was served.
+             */
+            served_version: string | null;
+        };
+        /**
+         * RunInfo
+         * @description One recorded training run.
+         * @example {
+         *       "created_at": "2026-11-29T14:48:55Z",
+         *       "data_sha256": "5b1c0f3e…",
+         *       "engine": "scikit-learn",
+         *       "k": 6,
+         *       "lineage_id": "20261129T144835-269521f4",
+         *       "model_version": "aa5be064-2026-11-29",
+         *       "parent_version": "743a47b9-2026-11-29",
+         *       "schema_hash": "269521f4d2a8e0c1",
+         *       "scores": {
+         *         "mean_ari": 0.93,
+         *         "rows_used": 190,
+         *         "silhouette": 0.4301
+         *       },
+         *       "served": true,
+         *       "source_name": "customers-2026-11.csv"
+         *     }
+         */
+        RunInfo: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data Sha256 */
+            data_sha256: string;
+            /** Engine */
+            engine: string;
+            /** K */
+            k: number;
+            /**
+             * Lineage Id
+             * @description Runs of one lineage share segment ids and the user's names.
+             */
+            lineage_id: string;
+            /** Model Version */
+            model_version: string;
+            /**
+             * Parent Version
+             * @description The model this run replaced (null: the first recorded run).
+             */
+            parent_version: string | null;
+            /**
+             * Schema Hash
+             * @description Fingerprint of the feature schema (a change starts a new lineage).
+             */
+            schema_hash: string;
+            /**
+             * Scores
+             * @description Silhouette, stability (mean ARI) and rows used of the chosen k.
+             */
+            scores: {
+                [key: string]: unknown;
+            };
+            /**
+             * Served
+             * @description True for the model the API serves right now.
+             */
+            served: boolean;
+            /** Source Name */
+            source_name: string;
+        };
+        /**
+         * RunList
+         * @description Recorded runs, newest first.
+         * @example {
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "runs": [
+         *         {
+         *           "created_at": "2026-11-29T14:48:55Z",
+         *           "data_sha256": "5b1c0f3e…",
+         *           "engine": "scikit-learn",
+         *           "k": 6,
+         *           "lineage_id": "20261129T144835-269521f4",
+         *           "model_version": "aa5be064-2026-11-29",
+         *           "parent_version": "743a47b9-2026-11-29",
+         *           "schema_hash": "269521f4d2a8e0c1",
+         *           "scores": {
+         *             "mean_ari": 0.93,
+         *             "rows_used": 190,
+         *             "silhouette": 0.4301
+         *           },
+         *           "served": true,
+         *           "source_name": "customers-2026-11.csv"
+         *         }
+         *       ]
+         *     }
+         */
+        RunList: {
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Runs */
+            runs: components["schemas"]["RunInfo"][];
+        };
+        /**
+         * RunStage
+         * @description One stage of the training pipeline (the CLI's progress lines).
+         */
+        RunStage: {
+            /**
+             * Detail
+             * @description The last step's detail, e.g. 'k=4 silhouette 0.41'.
+             */
+            detail?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Seconds
+             * @description Duration, once done.
+             */
+            seconds: number | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "done";
+            /**
+             * Steps Done
+             * @description For a stage with steps (the k sweep): steps done.
+             */
+            steps_done?: number | null;
+            /** Steps Total */
+            steps_total?: number | null;
+        };
+        /**
+         * RunStatus
+         * @description A training run started from an upload (``kind: job``), or a published model version (``kind:
+         *     version``): its progress by stage, the one-line reason it failed, or its result.
+         * @example {
+         *       "filename": "wholesale_customers.csv",
+         *       "input_kind": "customers",
+         *       "kind": "job",
+         *       "progress": 0.42,
+         *       "run_id": "job-3f2a9c1e07b4",
+         *       "segments": [],
+         *       "stages": [
+         *         {
+         *           "name": "Loading data",
+         *           "seconds": 0.04,
+         *           "state": "done"
+         *         },
+         *         {
+         *           "detail": "k=4 silhouette 0.3120",
+         *           "name": "Choosing k by silhouette (k=2..8, 440 rows)",
+         *           "state": "running",
+         *           "steps_done": 3,
+         *           "steps_total": 7
+         *         }
+         *       ],
+         *       "started_at": "2026-11-29T14:21:20Z",
+         *       "state": "running"
+         *     }
+         */
+        RunStatus: {
+            comparison?: components["schemas"]["RunComparison"] | null;
+            /**
+             * Error
+             * @description Why the run failed (state failed), one line.
+             */
+            error?: string | null;
+            /** Filename */
+            filename?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Input Kind */
+            input_kind?: ("customers" | "transactions") | null;
+            /**
+             * K
+             * @description Segments of the trained model, once done.
+             */
+            k?: number | null;
+            /**
+             * K Certainty
+             * @description How often each k wins over resamples.
+             */
+            k_certainty?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "job" | "version";
+            /**
+             * Model Version
+             * @description The trained model's version, once done.
+             */
+            model_version?: string | null;
+            /**
+             * Progress
+             * @description Share of the pipeline's stages done.
+             */
+            progress: number;
+            /** @description k, its evidence and the segments (as GET /clusters). */
+            result?: components["schemas"]["ClusterSummary"] | null;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Segments
+             * @description Its segments (names, sizes), once done.
+             */
+            segments?: components["schemas"]["SegmentBrief"][];
+            /** Stages */
+            stages?: components["schemas"]["RunStage"][];
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed" | "published" | "discarded";
+        };
+        /**
+         * SchemaDraft
+         * @description A draft feature schema for an uploaded table: review it, then send the chosen parts to ``POST
+         *     /runs`` as its options.
+         * @example {
+         *       "categorical": [
+         *         "channel"
+         *       ],
+         *       "columns": [
+         *         {
+         *           "header": "Channel",
+         *           "kind": "categorical",
+         *           "name": "channel",
+         *           "reason": "2 distinct whole numbers: a code, not a quantity",
+         *           "role": "feature"
+         *         },
+         *         {
+         *           "header": "Fresh",
+         *           "kind": "numeric",
+         *           "name": "fresh",
+         *           "reason": "non-negative, skewness 2.56",
+         *           "role": "feature",
+         *           "transform": "log1p"
+         *         }
+         *       ],
+         *       "describe": [],
+         *       "features": [
+         *         "channel",
+         *         "fresh"
+         *       ],
+         *       "filename": "wholesale_customers.csv",
+         *       "id_candidates": [],
+         *       "input_kind": "customers",
+         *       "left_out": [],
+         *       "notes": [
+         *         "No id column found: customers will be numbered row_id 1..n in file order."
+         *       ],
+         *       "rows": 440,
+         *       "transforms": {
+         *         "fresh": "log1p"
+         *       }
+         *     }
+         */
+        SchemaDraft: {
+            /**
+             * Categorical
+             * @description The suggested features that are categorical.
+             */
+            categorical: string[];
+            /** Columns */
+            columns: components["schemas"]["DraftColumn"][];
+            /**
+             * Describe
+             * @description Columns shown in profiles but not clustered.
+             */
+            describe: string[];
+            /**
+             * Features
+             * @description Suggested features (names), numeric and categorical.
+             */
+            features: string[];
+            /** Filename */
+            filename: string;
+            /**
+             * Id Candidates
+             * @description Every column that is unique and named like an id.
+             */
+            id_candidates: string[];
+            /**
+             * Id Column
+             * @description The id column the run would use (its name); null: numbered rows.
+             */
+            id_column: string | null;
+            /**
+             * Input Kind
+             * @description customers: one row per customer; transactions: order lines, aggregated per customer into recency, frequency, monetary, tenure and average order value.
+             * @enum {string}
+             */
+            input_kind: "customers" | "transactions";
+            /** Left Out */
+            left_out: components["schemas"]["LeftOutColumn"][];
+            /** Notes */
+            notes?: string[];
+            /**
+             * Rows
+             * @description Rows of the table the draft describes (customers, for order lines).
+             */
+            rows: number;
+            /**
+             * Transaction Columns
+             * @description For order lines: which header was read as customer, date, invoice, quantity, price, amount.
+             */
+            transaction_columns: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Transforms
+             * @description Suggested transform per numeric feature.
+             */
+            transforms: {
+                [key: string]: "none" | "log1p";
+            };
+        };
+        /**
+         * SeenValues
+         * @description A numeric feature's values in the training data.
+         */
+        SeenValues: {
+            /** Max */
+            max: number;
+            /** Median */
+            median: number;
+            /** Min */
+            min: number;
+        };
+        /** SegmentBrief */
+        SegmentBrief: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Share */
+            share: number;
+            /** Size */
+            size: number;
+        };
+        /**
+         * SegmentInfo
+         * @description One segment's profile (``profiling.SegmentProfile``).
+         */
+        SegmentInfo: {
+            /** Action */
+            action: string | null;
+            /** Below Mean Silhouette */
+            below_mean_silhouette?: boolean | null;
+            /** Centroid */
+            centroid: {
+                [key: string]: number;
+            };
+            /** Description */
+            description: string;
+            /** Gender Mix */
+            gender_mix?: {
+                [key: string]: number;
+            };
+            /**
+             * Generated Action
+             * @description The action derived from the data (``action`` is the user's when one is set).
+             */
+            generated_action?: string | null;
+            /**
+             * Generated Name
+             * @description The name derived from the data (``name`` is the user's name when one is set).
+             */
+            generated_name?: string | null;
+            /** Id */
+            id: number;
+            /** Jaccard */
+            jaccard?: number | null;
+            /** Jaccard Reading */
+            jaccard_reading?: string | null;
+            /** Level Shares */
+            level_shares?: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /** Levels */
+            levels: {
+                [key: string]: string;
+            };
+            /** Means */
+            means: {
+                [key: string]: number;
+            };
+            /** Medians */
+            medians: {
+                [key: string]: number;
+            };
+            /** Name */
+            name: string;
+            /** Name Terms */
+            name_terms?: {
+                [key: string]: unknown;
+            }[];
+            /** Revenue Share */
+            revenue_share?: number | null;
+            /** Share */
+            share: number;
+            /** Silhouette */
+            silhouette?: number | null;
+            /** Size */
+            size: number;
+            /**
+             * User Action
+             * @description The user's action for the segment when training ran.
+             */
+            user_action?: string | null;
+            /**
+             * User Name
+             * @description The user's name for the segment when training ran.
+             */
+            user_name?: string | null;
+        };
+        /**
+         * SegmentLabelIn
+         * @description A name and/or an action for a segment; an empty string clears it (back to the generated one).
+         * @example {
+         *       "action": "Saturday brunch offers",
+         *       "name": "Weekend regulars"
+         *     }
+         */
+        SegmentLabelIn: {
+            /**
+             * Action
+             * @description Shown instead of the suggested action.
+             */
+            action?: string | null;
+            /**
+             * Name
+             * @description Shown instead of the generated name.
+             */
+            name?: string | null;
+        };
+        /**
+         * SegmentMatch
+         * @description How one segment of this run relates to the parent's segments.
+         */
+        SegmentMatch: {
+            /**
+             * Distance
+             * @description Centroid distance in the parent's scaled space (standard deviations).
+             */
+            distance: number | null;
+            /**
+             * Jaccard
+             * @description Overlap of members among customers in both runs (null without ids).
+             */
+            jaccard: number | null;
+            /** Matched */
+            matched: boolean;
+            /**
+             * Parent Id
+             * @description The parent segment it continues (matched) or is closest to (new).
+             */
+            parent_id: number | null;
+            /**
+             * Segment Id
+             * @description Stable id in this run.
+             */
+            segment_id: number;
+        };
+        /**
+         * ServingSpec
+         * @description The learned numbers scoring needs (see ``modeling.serving.ServingModel``).
+         */
+        ServingSpec: {
+            /** Categorical */
+            categorical?: components["schemas"]["CategoricalSpec"][];
+            /** Centers Scaled */
+            centers_scaled: number[][];
+            /** Features */
+            features: string[];
+            /** Gender Categories */
+            gender_categories: string[];
+            /** Gender In Model */
+            gender_in_model: boolean;
+            /** Numeric Features */
+            numeric_features: string[];
+            /** Numeric Transforms */
+            numeric_transforms: ("none" | "log1p")[];
+            /** Ood Rule */
+            ood_rule: string;
+            /** Ood Threshold */
+            ood_threshold: number[];
+            /** Scaler Mean */
+            scaler_mean: number[];
+            /** Scaler Scale */
+            scaler_scale: number[];
+            /**
+             * Segment Ids
+             * @description Stable segment id of each centroid row (ascending); null means 0..k-1.
+             */
+            segment_ids?: number[] | null;
+        };
+        /** ShareChangeOut */
+        ShareChangeOut: {
+            /**
+             * Change
+             * @description new_share - old_share.
+             */
+            change: number;
+            /** New Count */
+            new_count: number;
+            /** New Share */
+            new_share: number;
+            /** Old Count */
+            old_count: number;
+            /** Old Share */
+            old_share: number;
+            /** Segment Id */
+            segment_id: number;
+        };
         /** SilhouetteEstimator */
         SilhouetteEstimator: {
             /** Description */
@@ -1202,6 +2810,15 @@ export interface components {
             seeds?: number | null;
             /** Sweep Rows */
             sweep_rows?: number | null;
+        };
+        /** SilhouetteInfo */
+        SilhouetteInfo: {
+            /** Overall */
+            overall: number;
+            /** Per Segment */
+            per_segment: (number | null)[];
+            /** Rows */
+            rows: number;
         };
         /** SilhouetteSummary */
         SilhouetteSummary: {
@@ -1231,6 +2848,242 @@ export interface components {
             std_ari: number;
             /** Verdict */
             verdict: string;
+        };
+        /**
+         * TrainingOptions
+         * @description What to train on the uploaded table (sent as JSON in the ``options`` form field): the CLI's
+         *     options. Column names match by header as written or by snake_case name.
+         * @example {
+         *       "categorical": [],
+         *       "features": [
+         *         "Fresh",
+         *         "Milk",
+         *         "Grocery",
+         *         "Frozen",
+         *         "Detergents_Paper",
+         *         "Delicassen"
+         *       ],
+         *       "k_max": 8,
+         *       "k_min": 2,
+         *       "transforms": {
+         *         "Fresh": "log1p"
+         *       }
+         *     }
+         */
+        TrainingOptions: {
+            /**
+             * Bootstrap Resamples
+             * @description Resamples of the stability estimate.
+             * @default 20
+             */
+            bootstrap_resamples: number;
+            /**
+             * Categorical
+             * @description Features that are categorical.
+             */
+            categorical?: string[];
+            /**
+             * Clip Outliers
+             * @default false
+             */
+            clip_outliers: boolean;
+            /**
+             * Describe
+             * @description Columns profiled, not clustered.
+             */
+            describe?: string[];
+            /**
+             * Features
+             * @description Columns to cluster.
+             */
+            features: string[];
+            /**
+             * Id Column
+             * @description The id column (default: detected).
+             * @default null
+             */
+            id_column: string | null;
+            /**
+             * Input Kind
+             * @description auto: order-line exports are recognised by their headers.
+             * @default auto
+             * @enum {string}
+             */
+            input_kind: "auto" | "customers" | "transactions";
+            /**
+             * K
+             * @description Pin k (every k of the range is still scored).
+             * @default null
+             */
+            k: number | null;
+            /**
+             * K Max
+             * @default 10
+             */
+            k_max: number;
+            /**
+             * K Min
+             * @default 2
+             */
+            k_min: number;
+            /**
+             * K Rule
+             * @description How k is chosen from the sweep.
+             * @default max
+             * @enum {string}
+             */
+            k_rule: "max" | "one-se";
+            /**
+             * Random State
+             * @default 42
+             */
+            random_state: number;
+            /**
+             * Strict
+             * @description Fail the run on any data-quality or segment warning.
+             * @default false
+             */
+            strict: boolean;
+            /**
+             * Transforms
+             * @description Transform per numeric feature (none, log1p or auto).
+             */
+            transforms?: {
+                [key: string]: "none" | "log1p" | "auto";
+            };
+        };
+        /**
+         * TransactionCustomer
+         * @description One customer derived from the order lines, and their segment.
+         * @example {
+         *       "avg_order_value": 358.01,
+         *       "confidence": 0.41,
+         *       "customer_id": "12352",
+         *       "frequency": 7,
+         *       "margin": 0.41,
+         *       "monetary": 2506.04,
+         *       "out_of_distribution": false,
+         *       "recency_days": 36,
+         *       "segment": 1,
+         *       "segment_name": "Loyal",
+         *       "tenure_days": 296
+         *     }
+         */
+        TransactionCustomer: {
+            /** Avg Order Value */
+            avg_order_value: number;
+            /**
+             * Confidence
+             * @description The margin, or null for an out-of-distribution customer.
+             */
+            confidence: number | null;
+            /** Customer Id */
+            customer_id: string;
+            /**
+             * Frequency
+             * @description Distinct invoices among valid lines.
+             */
+            frequency: number;
+            /** Margin */
+            margin: number;
+            /**
+             * Monetary
+             * @description Sum of quantity × price over valid lines (net of returns if asked).
+             */
+            monetary: number;
+            /** Out Of Distribution */
+            out_of_distribution: boolean;
+            /**
+             * Recency Days
+             * @description Days from the last valid purchase to the as-of date.
+             */
+            recency_days: number;
+            /** Segment */
+            segment: number;
+            /** Segment Name */
+            segment_name: string;
+            /**
+             * Tenure Days
+             * @description Days from the first valid purchase to the as-of date.
+             */
+            tenure_days: number;
+        };
+        /**
+         * TransactionScoringReport
+         * @description Counts of the order lines, the exclusions by reason, and every customer scored.
+         * @example {
+         *       "as_of": "2011-12-10",
+         *       "customers": [
+         *         {
+         *           "avg_order_value": 358.01,
+         *           "confidence": 0.41,
+         *           "customer_id": "12352",
+         *           "frequency": 7,
+         *           "margin": 0.41,
+         *           "monetary": 2506.04,
+         *           "out_of_distribution": false,
+         *           "recency_days": 36,
+         *           "segment": 1,
+         *           "segment_name": "Loyal",
+         *           "tenure_days": 296
+         *         }
+         *       ],
+         *       "date_format": "%m/%d/%Y %H:%M",
+         *       "exclusions": {
+         *         "cancelled": 6,
+         *         "guest": 9,
+         *         "non_positive_price": 4
+         *       },
+         *       "filename": "orders.csv",
+         *       "lines_in": 120,
+         *       "lines_valid": 101,
+         *       "model_version": "7a11fcee-2026-11-29"
+         *     }
+         */
+        TransactionScoringReport: {
+            /** As Of */
+            as_of: string;
+            /** Customers */
+            customers: components["schemas"]["TransactionCustomer"][];
+            /** Date Format */
+            date_format: string;
+            /**
+             * Exclusions
+             * @description Order lines left out, by reason.
+             */
+            exclusions: {
+                [key: string]: number;
+            };
+            /** Filename */
+            filename: string;
+            /** Lines In */
+            lines_in: number;
+            /** Lines Valid */
+            lines_valid: number;
+            /** Model Version */
+            model_version: string;
+        };
+        /**
+         * Transform
+         * @enum {string}
+         */
+        Transform: "none" | "log1p" | "auto";
+        /**
+         * ValueRange
+         * @description Closed interval of plausible values; values outside are treated as missing (and counted).
+         */
+        ValueRange: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+        };
+        /** ValueSpan */
+        ValueSpan: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
         };
     };
     responses: never;
@@ -1275,7 +3128,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Segment id (0..k-1). */
+                /** @description Stable segment id (see GET /clusters). */
                 cluster_id: number;
             };
             cookie?: never;
@@ -1320,11 +3173,197 @@ export interface operations {
             };
         };
     };
+    rename_cluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Stable segment id. */
+                cluster_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentLabelIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterProfile"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Endpoint disabled: no API key is configured on the server. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong API keys from this client; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_segment_customers: {
+        parameters: {
+            query?: {
+                /** @description Text to find in the customer id (case-insensitive). */
+                search?: string | null;
+                /** @description prefix: the id starts with the text; contains: the id contains it. */
+                search_mode?: "prefix" | "contains";
+                /** @description COLUMN:LOW:HIGH on a numeric column, bounds inclusive, either may be empty (age:30:40, annual_income:80:); repeat for several columns. */
+                range?: string[] | null;
+                /** @description Column to sort by: customer_id, segment, segment_name or any column of the customers. */
+                sort?: string | null;
+                /** @description asc or desc (missing values last either way). */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                /** @description Stable segment id (see GET /clusters). */
+                cluster_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customers as CSV (streamed), with every column of the served table and the segment; cells that a spreadsheet would run as formulas start with a single quote. */
+            200: {
+                headers: {
+                    /** @description attachment; filename=… */
+                    "Content-Disposition"?: string;
+                    /** @description Model whose segments the file holds. */
+                    "X-Model-Version"?: string;
+                    /** @description Customers in the file. */
+                    "X-Rows-Total"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example customer_id,gender,age,annual_income,spending_score,segment,segment_name
+                     *     7,Female,35,18,6,1,Middle-aged · low income · low spending
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_customers: {
         parameters: {
             query?: {
-                /** @description Most customers to return; more are sampled (fixed seed). */
-                limit?: number;
+                /** @description Page number (1-based): the paged table. */
+                page?: number | null;
+                /** @description Customers per page (default 50). */
+                page_size?: number | null;
+                /** @description Sampled list only (default 5,000): most customers to return; more are sampled with a fixed seed. */
+                limit?: number | null;
+                /** @description Keep customers of these segments (repeat the parameter for several). */
+                segment?: number[] | null;
+                /** @description Text to find in the customer id (case-insensitive). */
+                search?: string | null;
+                /** @description prefix: the id starts with the text; contains: the id contains it. */
+                search_mode?: "prefix" | "contains";
+                /** @description COLUMN:LOW:HIGH on a numeric column, bounds inclusive, either may be empty (age:30:40, annual_income:80:); repeat for several columns. */
+                range?: string[] | null;
+                /** @description Column to sort by: customer_id, segment, segment_name or any column of the customers. */
+                sort?: string | null;
+                /** @description asc or desc (missing values last either way). */
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -1339,6 +3378,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerList"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_customers: {
+        parameters: {
+            query?: {
+                /** @description Keep customers of these segments (repeat the parameter for several). */
+                segment?: number[] | null;
+                /** @description Text to find in the customer id (case-insensitive). */
+                search?: string | null;
+                /** @description prefix: the id starts with the text; contains: the id contains it. */
+                search_mode?: "prefix" | "contains";
+                /** @description COLUMN:LOW:HIGH on a numeric column, bounds inclusive, either may be empty (age:30:40, annual_income:80:); repeat for several columns. */
+                range?: string[] | null;
+                /** @description Column to sort by: customer_id, segment, segment_name or any column of the customers. */
+                sort?: string | null;
+                /** @description asc or desc (missing values last either way). */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customers as CSV (streamed), with every column of the served table and the segment; cells that a spreadsheet would run as formulas start with a single quote. */
+            200: {
+                headers: {
+                    /** @description attachment; filename=… */
+                    "Content-Disposition"?: string;
+                    /** @description Model whose segments the file holds. */
+                    "X-Model-Version"?: string;
+                    /** @description Customers in the file. */
+                    "X-Rows-Total"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example customer_id,gender,age,annual_income,spending_score,segment,segment_name
+                     *     7,Female,35,18,6,1,Middle-aged · low income · low spending
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description A field is missing, has the wrong type or is out of range. */
@@ -1380,6 +3480,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerSegment"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_customer_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id as in the data. */
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerHistory"];
                 };
             };
             /** @description Not found. */
@@ -1498,6 +3648,44 @@ export interface operations {
             };
             /** @description The new model was refused; the previous one is still served. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong API keys from this client; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_model_schema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelSchema"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1673,6 +3861,8 @@ export interface operations {
             /** @description By default (format=csv) the uploaded file with `segment`, `segment_name` and `error` appended (rows that could not be scored keep an empty segment and say why in `error`); with format=json a report with the same information. */
             200: {
                 headers: {
+                    /** @description Cell problems found; the JSON report's `errors` lists the first 100. */
+                    "X-Errors-Total"?: number;
                     /** @description Model that scored the file. */
                     "X-Model-Version"?: string;
                     /** @description Rows with an error instead. */
@@ -1691,6 +3881,91 @@ export interface operations {
                      *     2,Male,abc,15,81,,,age 'abc' is not a number
                      */
                     "text/csv": string;
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request exceeded its time budget. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, upload, batch or row count over its limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_transactions: {
+        parameters: {
+            query?: {
+                /** @description Date recency is measured to (YYYY-MM-DD); default: the day after the last. */
+                as_of?: string | null;
+                /** @description How dates are written when ambiguous (%d/%m/%Y, dmy, mdy). */
+                date_format?: string | null;
+                /** @description Ignore returns or net them out. */
+                returns?: "ignore" | "net";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_transactions"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionScoringReport"];
                 };
             };
             /** @description Malformed request (e.g. invalid JSON). */
@@ -1861,6 +4136,462 @@ export interface operations {
             };
             /** @description No model is being served; the message says how to train one. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                /** @description Most runs to return. */
+                limit?: number;
+                /** @description Runs to skip (newest first). */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunList"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_start_run"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunAccepted"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Endpoint disabled: no API key is configured on the server. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with a run's state: a training is already running, the run is not done, or the new model was refused (the served one stays). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, upload, batch or row count over its limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong API keys from this client; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A training job's id (job-…) or a published model version. */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStatus"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discard_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A training job's id (job-…) or a published model version. */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStatus"];
+                };
+            };
+            /** @description Missing or wrong API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Endpoint disabled: no API key is configured on the server. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with a run's state: a training is already running, the run is not done, or the new model was refused (the served one stays). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong API keys from this client; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    publish_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A training job's id (job-…) or a published model version. */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishResult"];
+                };
+            };
+            /** @description Missing or wrong API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Endpoint disabled: no API key is configured on the server. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with a run's state: a training is already running, the run is not done, or the new model was refused (the served one stays). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong API keys from this client; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_run_migration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A model version from GET /runs. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationReport"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model is being served; the message says how to train one. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    infer_schema: {
+        parameters: {
+            query?: {
+                /** @description auto: order-line exports are recognised by their headers and repeated customers. */
+                input_kind?: "auto" | "customers" | "transactions";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_infer_schema"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemaDraft"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request exceeded its time budget. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, upload, batch or row count over its limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A field is missing, has the wrong type or is out of range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

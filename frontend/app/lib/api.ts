@@ -11,7 +11,15 @@ import { ApiError, errorMessage, networkErrorMessage } from "@/app/lib/errors";
 import type {
   Customer,
   CustomerInput,
+  CustomerPage,
+  CustomerQuery,
   CustomerSample,
+  KEvidence,
+  PublishOutcome,
+  RunProgress,
+  SchemaDraft,
+  SegmentLabel,
+  TrainingChoice,
   FeatureInfo,
   KScore,
   ModelSchema,
@@ -23,56 +31,10 @@ import type {
 
 type Schemas = components["schemas"];
 
-// TODO(client): the API shapes below are hand-written from the feature-schema contract (issue 11)
-// until `make client` regenerates api-types.ts from the new API. Then: replace ApiModelSchema and
-// ApiFeatureInfo with Schemas["ModelSchema"] and Schemas["FeatureInfo"], drop SchemaPaths (call
-// `client.GET("/model/schema")`), and drop the casts marked TODO(client) in this file.
 /** `GET /model/schema`'s feature entry. */
-export interface ApiFeatureInfo {
-  name: string;
-  kind: "numeric" | "categorical";
-  label: string;
-  unit?: string | null;
-  transform: "none" | "log1p";
-  valid_range?: { low: number; high: number } | null;
-  seen?: { min: number; max: number; median: number } | null;
-  levels?: string[] | null;
-  other_level: boolean;
-}
-
+export type ApiFeatureInfo = Schemas["FeatureInfo"];
 /** `GET /model/schema`: the served model's features, id column and chart axes. */
-export interface ApiModelSchema {
-  schema_kind: "mall" | "custom" | "rfm";
-  id_column: string;
-  id_generated: boolean;
-  features: ApiFeatureInfo[];
-  describe: string[];
-  axes: {
-    x: string;
-    y: string;
-    z?: string | null;
-    three?: string[] | null;
-    source: "features" | "pca";
-    explained_variance?: number[] | null;
-  };
-}
-
-/** Fields newer APIs add to existing responses (TODO(client): in the generated types after `make client`). */
-type ProfileExtras = { action?: string | null; level_shares?: Record<string, Record<string, number>> | null };
-type PredictionExtras = { confidence?: number | null; confidence_note?: string | null };
-
-type SchemaPaths = {
-  "/model/schema": {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never };
-    get: {
-      parameters: { query?: never; header?: never; path?: never; cookie?: never };
-      requestBody?: never;
-      responses: {
-        200: { headers: { [name: string]: unknown }; content: { "application/json": ApiModelSchema } };
-      };
-    };
-  };
-};
+export type ApiModelSchema = Schemas["ModelSchema"];
 
 /** Most customers drawn in the scatter plots; the API samples (with a fixed seed) above this. */
 export const SCATTER_LIMIT = 5_000;
@@ -131,17 +93,16 @@ export function toModelSchema(schema: ApiModelSchema): ModelSchema {
 }
 
 export function toSegment(profile: Schemas["ClusterProfile"]): Segment {
-  const extras = profile as Schemas["ClusterProfile"] & ProfileExtras; // TODO(client)
   return {
     id: profile.id,
     name: profile.name,
     description: profile.description,
-    action: extras.action ?? null,
+    action: profile.action ?? null,
     size: profile.size,
     share: profile.share,
     medians: { ...profile.medians },
     genderMix: profile.gender_mix ?? {},
-    levelShares: extras.level_shares ?? {},
+    levelShares: profile.level_shares ?? {},
     silhouette: profile.silhouette ?? null,
   };
 }
@@ -198,7 +159,6 @@ export function toCustomers(list: Schemas["CustomerList"]): CustomerSample {
 }
 
 export function toPrediction(prediction: Schemas["Prediction"]): Prediction {
-  const extras = prediction as Schemas["Prediction"] & PredictionExtras; // TODO(client)
   return {
     segmentId: prediction.segment,
     segmentName: prediction.segment_name,
@@ -208,8 +168,8 @@ export function toPrediction(prediction: Schemas["Prediction"]): Prediction {
     runnerUpDistance: prediction.runner_up_distance,
     margin: prediction.margin,
     outOfDistribution: prediction.out_of_distribution,
-    confidence: extras.confidence,
-    confidenceNote: extras.confidence_note,
+    confidence: prediction.confidence,
+    confidenceNote: prediction.confidence_note,
     modelVersion: prediction.model_version,
   };
 }
@@ -236,15 +196,183 @@ export async function readScoredCsv(blob: Blob, filename: string): Promise<Score
   return { blob, filename, header, rows: rows.slice(0, 100), rowCount, errors };
 }
 
+
+type Card = Schemas["ModelCard"];
+type Loose = Record<string, unknown>;
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function list(value: unknown): Loose[] {
+  return Array.isArray(value) ? (value.filter((item) => item && typeof item === "object") as Loose[]) : [];
+}
+
+/**
+ * The k evidence from the model card. `k_certainty`, `stability_by_k` and `segment_stability` are
+ * free-form dicts in the card's schema, so they are read defensively: a missing part is empty.
+ */
+export function toKEvidence(card: Card): KEvidence {
+  const certainty = (card.k_certainty ?? {}) as Loose;
+  const resamples = (certainty.resamples ?? {}) as Loose;
+  const choice = (certainty.choice ?? {}) as Loose;
+  const stability = new Map(list((card.stability_by_k ?? {}).scores).map((s) => [num(s.k), s]));
+  const perK = list(resamples.scores).map((score) => {
+    const k = num(score.k) ?? 0;
+    const stable = stability.get(k);
+    return {
+      k,
+      wins: num(score.wins) ?? 0,
+      frequency: num(score.frequency) ?? 0,
+      meanAri: num(stable?.mean_ari),
+      minAri: num(stable?.min_ari),
+      reading: typeof stable?.reading === "string" ? stable.reading : null,
+    };
+  });
+  const segments = list((card.segment_stability ?? {}).segments).map((s) => ({
+    segment: num(s.segment) ?? 0,
+    meanJaccard: num(s.mean_jaccard) ?? Number.NaN,
+    reading: typeof s.reading === "string" ? s.reading : "",
+  }));
+  const revenueShare: Record<number, number> = {};
+  for (const segment of card.segments) {
+    if (typeof segment.revenue_share === "number") revenueShare[segment.id] = segment.revenue_share;
+  }
+  return {
+    perK,
+    resamples: num(resamples.resamples) ?? num(choice.resamples),
+    chosenK: num(choice.chosen_k) ?? card.k,
+    oneSeK: num(choice.one_se_k),
+    uncertain: typeof choice.uncertain === "boolean" ? choice.uncertain : null,
+    statement: typeof choice.statement === "string" ? choice.statement : null,
+    segments,
+    revenueShare,
+  };
+}
+
+/** The query parameters of `GET /customers` and the CSV exports, for one table state. */
+export function customerParams(query: Omit<CustomerQuery, "page" | "pageSize">) {
+  const range = Object.entries(query.ranges)
+    .filter(([, bounds]) => bounds.low !== null || bounds.high !== null)
+    .map(([name, bounds]) => `${name}:${bounds.low ?? ""}:${bounds.high ?? ""}`);
+  const search = query.search.trim();
+  return {
+    ...(query.segments.length > 0 ? { segment: query.segments } : {}),
+    ...(search ? { search } : {}),
+    ...(range.length > 0 ? { range } : {}),
+    ...(query.sort ? { sort: query.sort, order: query.order } : {}),
+  };
+}
+
+/**
+ * The download link of the filtered customers: `/clusters/{id}/customers.csv` when exactly one
+ * segment is selected (the segment's own export), else `/customers.csv` with the same filters.
+ * A link, not a fetch: the browser streams the file to disk, whatever its size.
+ */
+export function exportUrl(query: Omit<CustomerQuery, "page" | "pageSize">, baseUrl: string = API_BASE): string {
+  const params = customerParams(query);
+  const search = new URLSearchParams();
+  const single = query.segments.length === 1 ? query.segments[0] : undefined;
+  for (const [key, value] of Object.entries(params)) {
+    if (key === "segment" && single !== undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+  }
+  const path = single !== undefined ? `/clusters/${single}/customers.csv` : "/customers.csv";
+  const text = search.toString();
+  return `${baseUrl}${path}${text ? `?${text}` : ""}`;
+}
+
+export function toCustomerPage(list: Schemas["CustomerList"]): CustomerPage {
+  const rows = list.customers.map((point) => {
+    const record = point as unknown as Record<string, unknown>;
+    const values: Record<string, number | string | null> = {};
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === "number" || typeof value === "string" || value === null) values[key] = value;
+    }
+    return { id: String(point.customer_id), segment: point.segment, segmentName: point.segment_name ?? "", values };
+  });
+  return { rows, total: list.total, population: list.population, page: list.page ?? 1, pages: list.pages ?? 1 };
+}
+
+export function toDraft(draft: Schemas["SchemaDraft"]): SchemaDraft {
+  return {
+    filename: draft.filename,
+    inputKind: draft.input_kind,
+    rows: draft.rows,
+    columns: draft.columns.map((c) => ({ ...c, kind: c.kind ?? null, transform: c.transform ?? null })),
+    idColumn: draft.id_column ?? null,
+    features: draft.features,
+    categorical: draft.categorical,
+    transforms: draft.transforms,
+    notes: draft.notes ?? [],
+  };
+}
+
+export function toRunProgress(run: Schemas["RunStatus"]): RunProgress {
+  const certainty = (run.k_certainty ?? {}) as Loose;
+  const choice = (certainty.choice ?? {}) as Loose;
+  const comparison = run.comparison ?? null;
+  const matrix = comparison?.migration?.migration ?? null;
+  return {
+    runId: run.run_id,
+    state: run.state,
+    progress: run.progress,
+    stages: (run.stages ?? []).map((stage) => ({
+      name: stage.name,
+      state: stage.state,
+      seconds: stage.seconds ?? null,
+      stepsDone: stage.steps_done ?? null,
+      stepsTotal: stage.steps_total ?? null,
+      detail: stage.detail ?? null,
+    })),
+    error: run.error ?? null,
+    modelVersion: run.model_version ?? null,
+    k: run.k ?? null,
+    scores: (run.result?.k_selection.scores ?? []).map((score) => ({
+      k: score.k,
+      silhouette: score.silhouette,
+      calinski_harabasz: score.calinski_harabasz,
+      davies_bouldin: score.davies_bouldin,
+      inertia: score.inertia,
+    })),
+    reason: run.result?.k_selection.reason ?? null,
+    kWins: list(((certainty.resamples ?? {}) as Loose).scores).map((s) => ({
+      k: num(s.k) ?? 0,
+      wins: num(s.wins) ?? 0,
+      frequency: num(s.frequency) ?? 0,
+    })),
+    kStatement: typeof choice.statement === "string" ? choice.statement : null,
+    comparison: comparison && {
+      servedVersion: comparison.served_version ?? null,
+      servedK: comparison.served_k ?? null,
+      served: comparison.served_segments,
+      fresh: comparison.new_segments,
+      sameSchema: comparison.same_schema,
+      note: comparison.note,
+      migration: matrix && {
+        oldSegments: matrix.old_segments,
+        newSegments: matrix.new_segments,
+        counts: matrix.counts,
+        inBoth: matrix.in_both,
+        stayed: matrix.stayed,
+      },
+      migrationNotes: comparison.migration?.notes ?? [],
+    },
+  };
+}
+
+function keyHeader(key: string): Record<string, string> {
+  return { "X-API-Key": key };
+}
+
 /** The API calls the dashboard makes; `fetch` is injectable for tests. */
 export function createApi(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) {
   const options = fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl };
   const client = createClient<paths>(options);
-  const schemaClient = createClient<SchemaPaths>(options); // TODO(client): use `client`
   return {
     /** The served model's schema: the form, the CSV help, the charts and the cards follow it. */
     async getModelSchema(): Promise<ModelSchema> {
-      return toModelSchema(await call(() => schemaClient.GET("/model/schema"), baseUrl));
+      return toModelSchema(await call(() => client.GET("/model/schema"), baseUrl));
     },
     async overview(): Promise<Overview> {
       const [clusters, health] = await Promise.all([
@@ -262,8 +390,99 @@ export function createApi(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) 
     async predict(customer: CustomerInput): Promise<Prediction> {
       // Sent as typed, even incomplete: the API's validation message names what is missing.
       // The body holds the served model's features, which the generated CustomerIn cannot list.
-      const body = customer as unknown as Schemas["CustomerIn"]; // TODO(client)
+      const body = customer as unknown as Schemas["CustomerIn"];
       return toPrediction(await call(() => client.POST("/predict", { body }), baseUrl));
+    },
+    /** The k evidence (wins per k, stability per k and per segment) from the model card. */
+    async evidence(): Promise<KEvidence> {
+      return toKEvidence(await call(() => client.GET("/model"), baseUrl));
+    },
+    /** One page of the customers table (server-side filters, sort and paging). */
+    async customerPage(query: CustomerQuery): Promise<CustomerPage> {
+      const params = { ...customerParams(query), page: query.page, page_size: query.pageSize };
+      return toCustomerPage(await call(() => client.GET("/customers", { params: { query: params } }), baseUrl));
+    },
+    /** A fixed-seed sample of one segment's customers (the comparison's distributions). */
+    async segmentSample(segment: number, limit = 2_000): Promise<CustomerSample> {
+      return toCustomers(
+        await call(() => client.GET("/customers", { params: { query: { segment: [segment], limit } } }), baseUrl),
+      );
+    },
+    exportUrl(query: Omit<CustomerQuery, "page" | "pageSize">): string {
+      return exportUrl(query, baseUrl);
+    },
+    /** Your team's name and/or action for a segment (needs the API key). */
+    async renameSegment(id: number, label: SegmentLabel, key: string): Promise<void> {
+      await call(
+        () =>
+          client.PATCH("/clusters/{cluster_id}", {
+            params: { path: { cluster_id: id } },
+            body: label,
+            headers: keyHeader(key),
+          }),
+        baseUrl,
+      );
+    },
+    async inferSchema(file: File): Promise<SchemaDraft> {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      const draft = await call(
+        () =>
+          client.POST("/schema/infer", {
+            body: form as unknown as Schemas["Body_infer_schema"],
+            bodySerializer: (body) => body as unknown as FormData,
+          }),
+        baseUrl,
+      );
+      return toDraft(draft);
+    },
+    /** Start training the upload (202): the run id to poll. */
+    async startRun(file: File, choice: TrainingChoice, key: string): Promise<string> {
+      const options = {
+        features: choice.features,
+        categorical: choice.categorical.filter((name) => choice.features.includes(name)),
+        transforms: Object.fromEntries(
+          Object.entries(choice.transforms).filter(([name]) => choice.features.includes(name)),
+        ),
+        k_min: choice.kMin,
+        k_max: choice.kMax,
+      };
+      const form = new FormData();
+      form.append("file", file, file.name);
+      form.append("options", JSON.stringify(options));
+      const accepted = await call(
+        () =>
+          client.POST("/runs", {
+            body: form as unknown as Schemas["Body_start_run"],
+            bodySerializer: (body) => body as unknown as FormData,
+            headers: keyHeader(key),
+          }),
+        baseUrl,
+      );
+      return accepted.run_id;
+    },
+    async runStatus(runId: string): Promise<RunProgress> {
+      return toRunProgress(
+        await call(() => client.GET("/runs/{run_id}", { params: { path: { run_id: runId } } }), baseUrl),
+      );
+    },
+    async publishRun(runId: string, key: string): Promise<PublishOutcome> {
+      const result = await call(
+        () => client.POST("/runs/{run_id}/publish", { params: { path: { run_id: runId } }, headers: keyHeader(key) }),
+        baseUrl,
+      );
+      return {
+        modelVersion: result.model_version,
+        previousVersion: result.previous_version ?? null,
+        k: result.k,
+        warnings: result.warnings,
+      };
+    },
+    async discardRun(runId: string, key: string): Promise<void> {
+      await call(
+        () => client.DELETE("/runs/{run_id}", { params: { path: { run_id: runId } }, headers: keyHeader(key) }),
+        baseUrl,
+      );
     },
     async scoreCsv(file: File): Promise<ScoredCsv> {
       const form = new FormData();

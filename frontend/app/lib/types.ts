@@ -130,3 +130,121 @@ export interface ScoredCsv {
   rowCount: number;
   errors: { row: number; reason: string }[];
 }
+
+// ---------------------------------------------------------------- the segment workspace (issue 15)
+
+/** How certain the choice of k is (`GET /model` → `k_certainty`, `stability_by_k`, `segment_stability`). */
+export interface KEvidence {
+  /** Per k: how often it won over the resamples (share 0–1), and the bootstrap stability of that k. */
+  perK: { k: number; wins: number; frequency: number; meanAri: number | null; minAri: number | null; reading: string | null }[];
+  resamples: number | null;
+  chosenK: number | null;
+  /** The one-standard-error rule's k. */
+  oneSeK: number | null;
+  uncertain: boolean | null;
+  statement: string | null;
+  /** Per segment: Hennig's clusterwise bootstrap Jaccard and its reading. */
+  segments: { segment: number; meanJaccard: number; reading: string }[];
+  /** Per segment id: share of revenue (RFM models only). */
+  revenueShare: Record<number, number>;
+}
+
+/** The customers table's query: the same filters the CSV export takes. */
+export interface CustomerQuery {
+  segments: number[];
+  search: string;
+  /** Feature → inclusive bounds (either may be null). */
+  ranges: Record<string, { low: number | null; high: number | null }>;
+  sort: string | null;
+  order: "asc" | "desc";
+  page: number;
+  pageSize: number;
+}
+
+export interface CustomerRow {
+  id: string;
+  segment: number;
+  segmentName: string;
+  values: Record<string, number | string | null>;
+}
+
+export interface CustomerPage {
+  rows: CustomerRow[];
+  total: number;
+  population: number;
+  page: number;
+  pages: number;
+}
+
+export interface SegmentLabel {
+  name?: string;
+  action?: string;
+}
+
+/** `POST /schema/infer`: the upload's draft schema. */
+export interface DraftColumn {
+  header: string;
+  name: string;
+  role: "id" | "feature" | "describe" | "left_out";
+  kind: "numeric" | "categorical" | null;
+  transform: "none" | "log1p" | null;
+  reason: string;
+}
+
+export interface SchemaDraft {
+  filename: string;
+  inputKind: "customers" | "transactions";
+  rows: number;
+  columns: DraftColumn[];
+  idColumn: string | null;
+  features: string[];
+  categorical: string[];
+  transforms: Record<string, "none" | "log1p">;
+  notes: string[];
+}
+
+export interface TrainingChoice {
+  features: string[];
+  categorical: string[];
+  transforms: Record<string, "none" | "log1p" | "auto">;
+  kMin: number;
+  kMax: number;
+}
+
+export interface SegmentBrief {
+  id: number;
+  name: string;
+  size: number;
+  share: number;
+}
+
+export interface RunProgress {
+  runId: string;
+  state: "running" | "done" | "failed" | "published" | "discarded";
+  progress: number;
+  stages: { name: string; state: "running" | "done"; seconds: number | null; stepsDone: number | null; stepsTotal: number | null; detail: string | null }[];
+  error: string | null;
+  modelVersion: string | null;
+  k: number | null;
+  scores: KScore[];
+  reason: string | null;
+  kWins: { k: number; wins: number; frequency: number }[];
+  kStatement: string | null;
+  comparison: {
+    servedVersion: string | null;
+    servedK: number | null;
+    served: SegmentBrief[];
+    fresh: SegmentBrief[];
+    sameSchema: boolean;
+    note: string;
+    migration: { oldSegments: number[]; newSegments: number[]; counts: number[][]; inBoth: number; stayed: number } | null;
+    migrationNotes: string[];
+  } | null;
+}
+
+export interface PublishOutcome {
+  modelVersion: string;
+  previousVersion: string | null;
+  k: number;
+  warnings: string[];
+}

@@ -122,7 +122,28 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
     if exc.status_code == 400 and detail == BODY_PARSE_ERROR:
         problem = body_problem(exc.__cause__)
         return _error_response(400, problem.message, [problem])
-    return _error_response(exc.status_code, public_text(detail, _roots(request)), [], dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return _error_response(exc.status_code, public_text(detail, _roots(request)), [], headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI schema documents for this path: Starlette's 405 names only the first
+    matching route's, so a path served by two routes (GET and PATCH /clusters/{id}) would hide one."""
+    from starlette.routing import compile_path
+
+    path = request.url.path
+    return sorted(
+        {
+            method.upper()
+            for template, operations in request.app.openapi().get("paths", {}).items()
+            if compile_path(template)[0].fullmatch(path)
+            for method in operations
+        }
+    )
 
 
 async def service_error(request: Request, exc: Exception) -> JSONResponse:

@@ -81,7 +81,10 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", DATA_POLICY)
+                # A 304's headers UPDATE the cached response's: a data policy there would replace the
+                # cached page's own policy and block its scripts on reload. A 304 carries no body anyway.
+                if message.get("status") != 304:
+                    headers.setdefault("Content-Security-Policy", DATA_POLICY)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

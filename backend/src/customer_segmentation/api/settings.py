@@ -39,7 +39,7 @@ class ApiSettings(Settings):
     api_key: SecretStr | None = Field(
         default=None,
         description="Key required in the X-API-Key header by state-changing endpoints "
-        "(POST /model/reload). Unset: those endpoints are disabled.",
+        "(POST /model/reload, PATCH /clusters/{id}). Unset: those endpoints are disabled.",
     )
     api_key_max_failures: int = Field(
         default=10,

@@ -301,7 +301,7 @@ def profile_heatmap(
 
 def revenue_share(profiles: Sequence[SegmentProfile]) -> bytes:
     """Each segment's share of customers beside its share of revenue (RFM runs)."""
-    colours = segment_colours(len(profiles))
+    colours = colours_by_id(profiles)  # stable ids may have gaps
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(profiles) + 1.8))
     positions = np.arange(len(profiles))
     customers = [p.share for p in profiles]

@@ -22,170 +22,49 @@ Customer ids stay text unless every id in the result is an integral number (``17
 ``17850.0``): then they are integers, and spellings of one number are one customer — the rule of
 ``data.clean`` for customer ids. Rows are sorted by customer id.
 
-How it runs, in DuckDB (never more than the aggregates in memory):
+How it runs, in DuckDB (only aggregates are ever held in memory; DuckDB spills beyond its limit):
 
-1. one pass over the lines groups them by (stage, customer, invoice, date text) — an order, for
-   purchases — with the line count, the number of distinct line hashes (exact duplicates share
-   their order and hash) and the summed value;
-2. only where an order of purchases or returns holds duplicates, a second pass recomputes its value
-   over distinct lines (files without duplicates skip it);
+1. pass 1 streams the lines once and groups them by their RAW order key (customer, invoice and date
+   as written, and whether the money is positive): line count, number of distinct line hashes, summed
+   value — and, only for orders whose hashes repeat, the hashes. Everything that depends on the key
+   alone (trimming, missing ids, the cancellation prefix, the stage) is then computed per order;
+2. pass 2, only when purchase or return orders hold duplicates, re-reads just the lines of those
+   orders (filtered on the raw invoice first) to take one value per repeated line and subtract the
+   extra copies' value;
 3. the date format is detected over every distinct date text (:mod:`.dates`), the orders' dates
    are parsed, and the date rules, as-of date and per-customer features follow from the orders.
 
-Lines are told apart by a 64-bit hash of every column: two different lines of the same order would
-have to collide to be taken for duplicates (odds below 1 in 10¹⁰ for 100 M lines).
+Exact duplicates share their order key, so lines are told apart by a 64-bit hash of the other
+columns: two different lines of one order would have to collide to be taken for duplicates (odds
+below 1 in 10¹⁰ for 100 M lines).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
 from . import rules
-from .columns import ColumnMap, resolve_columns
-from .dates import NATIVE, DateFormat, check_explicit, detect_date_format, explicit_format, parse_sql
+from .check import TransactionCheck, check_source
+from .dates import DateFormat, detect_date_format, parse_sql
 from .duck import connect, data_error, is_encoding_error
-from .lines import ORDER_KEYS, LineSql, trimmed
+from .lines import ORDER_KEYS, LineSql
 from .options import TransactionOptions
+from .result import DerivedCustomers, nothing_valid, tidy_customers
 from .rules import STAGE_CANCELLATION, STAGE_CANDIDATE, STAGE_GUEST, STAGE_NON_POSITIVE
-from .source import Source, open_source
-
-#: Lines read by :func:`check_transactions` (the head of the file).
-CHECK_LINES = 100_000
-_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UBIGINT")
-
-
-@dataclass
-class TransactionCheck:
-    """What the cheap check found: the source, its columns, and the date format if a sample settles it."""
-
-    source: Source
-    columns: ColumnMap
-    types: dict[str, str]
-    date_format: DateFormat | None
-
-
-@dataclass
-class DerivedCustomers:
-    """The per-customer table and an account of every line that did not make it."""
-
-    customers: pd.DataFrame
-    exclusions: dict[str, int]
-    lines_in: int
-    lines_valid: int
-    as_of: date
-    date_format: str
-    columns: dict[str, str]
-    returns: str = "ignore"
-    returned_lines: int = 0
-    returned_value: float = 0.0
-    floored_customers: int = 0
-    source: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_quality_actions(self) -> list[tuple[str, str | None, int, str]]:
-        """(step, column, count, detail) for the data-quality report; reasons with no lines are left out."""
-        by_role = self.columns
-        out: list[tuple[str, str | None, int, str]] = []
-        for rule in rules.EXCLUSIONS:
-            count = self.exclusions.get(rule.name, 0)
-            if count:
-                column = by_role.get(rule.role) if rule.role else None
-                out.append((rule.name, column, count, rule.detail))
-        if self.returned_lines:
-            out.append(
-                (
-                    "returns_netted",
-                    by_role.get("invoice"),
-                    self.returned_lines,
-                    f"cancellation lines whose value ({self.returned_value:,.2f}) was subtracted from monetary",
-                )
-            )
-        if self.floored_customers:
-            out.append(
-                (
-                    "net_monetary_floored",
-                    None,
-                    self.floored_customers,
-                    "customers whose returns exceed purchases: monetary set to 0",
-                )
-            )
-        return out
-
-
-def _types(con: Any, source: Source, scan: str) -> dict[str, str]:
-    if source.kind == "csv":
-        return {h: "VARCHAR" for h in source.header}
-    rows = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
-
-
-def _date_is_native(types: dict[str, str], column: str) -> bool:
-    kind = types.get(column, "VARCHAR").upper()
-    if kind.startswith(("DATE", "TIMESTAMP")):
-        return True
-    if kind.startswith(_NUMERIC_TYPES):
-        raise DataError(f"the date column {column!r} holds numbers ({kind}), not dates: export it as dates or text")
-    return False
-
-
-def _check(con: Any, source: Source, options: TransactionOptions) -> TransactionCheck:
-    columns = resolve_columns(source.header, options)
-    scan = source.scan_sql()
-    money = columns.amount or columns.quantity
-    assert money is not None
-    try:
-        types = _types(con, source, scan)
-        native = _date_is_native(types, columns.date)
-        lines = LineSql(source, columns, types)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE head AS SELECT {lines.date_text} AS v, {lines.money()[0]} AS q, "
-            f"{trimmed(source.sql_column(money))} AS q_text FROM {scan} LIMIT {CHECK_LINES}"
-        )
-    except DataError:
-        raise
-    except Exception as exc:
-        if source.encoding == "utf-8" and is_encoding_error(exc):
-            return _check(con, replace(source, encoding="latin-1"), options)
-        raise data_error(exc, source.name) from None
-    numbers = con.execute("SELECT count(q), min(q_text) FROM head WHERE q_text IS NOT NULL").fetchone()
-    if numbers is not None and numbers[1] is not None and numbers[0] == 0:
-        raise DataError(
-            f"no value of the column {money!r} is a number (e.g. {numbers[1]!r}): check the delimiter and decimal mark"
-        )
-    if native:
-        return TransactionCheck(source, columns, types, DateFormat(NATIVE, native=True))
-    values = "SELECT DISTINCT v FROM head WHERE v IS NOT NULL"
-    if options.date_format:
-        fmt: DateFormat | None = check_explicit(con, values, columns.date, explicit_format(options.date_format))
-    else:
-        fmt = detect_date_format(con, values, columns.date, conclusive=False)
-    return TransactionCheck(source, columns, types, fmt)
-
-
-def check_transactions(source: Path | str, options: TransactionOptions | None = None) -> TransactionCheck:
-    """Validate the input cheaply — header, columns, money values and the date format on the first
-    :data:`CHECK_LINES` lines — so a caller can refuse bad input before the expensive aggregation.
-
-    Refuses what the sample proves (a missing or ambiguous column, no date in a known format, dates
-    mixing formats, money columns holding no numbers). Dates the sample leaves ambiguous (every day
-    ≤ 12 in the first lines) are not refused here: :func:`derive_customers` decides over every date.
-    """
-    options = options or TransactionOptions()
-    with connect(options.memory_limit, options.threads, options.temp_dir) as con:
-        return _check(con, open_source(source), options)
-
+from .source import open_source
 
 # -- the aggregation ------------------------------------------------------------------------------
 
 _MATCH = " AND ".join(f"l.{k} IS NOT DISTINCT FROM o.{k}" for k in ORDER_KEYS)
 _KEEP = f"stage IN ({STAGE_CANDIDATE}, {STAGE_CANCELLATION})"
+#: One 64-bit hash of the raw order key, to match pass 2's lines to their orders cheaply.
+ORDER_HASH = f"hash({', '.join(ORDER_KEYS)})"
 
 
 def _scan_orders(con: Any, checked: TransactionCheck) -> tuple[TransactionCheck, bool]:
@@ -198,40 +77,52 @@ def _scan_orders(con: Any, checked: TransactionCheck) -> tuple[TransactionCheck,
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE orders AS SELECT cust, inv, dt, pos, count(*) AS n, "
-            f"len(list_distinct(list(h))) AS d, sum(value) AS v FROM ({sql.lines(source.scan_sql())}) GROUP BY ALL"
+            "len(list_distinct(list(h))) AS d, sum(value) AS v, "
+            # the hashes are kept only where they repeat (pass 2 needs them; most orders have none)
+            "CASE WHEN count(*) > len(list_distinct(list(h))) THEN list(h) END AS hs "
+            f"FROM ({sql.lines(source.scan_sql())}) GROUP BY ALL"
         )
     except Exception as exc:
         if source.encoding == "utf-8" and is_encoding_error(exc):
             return _scan_orders(con, replace(checked, source=replace(source, encoding="latin-1")))
         raise data_error(exc, source.name) from None
-    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {sql.order_fields('orders')}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT *, {ORDER_HASH} AS ok FROM ({sql.order_fields('orders')})"
+    )
     con.execute("DROP TABLE orders")
     row = con.execute(f"SELECT count(*) FROM staged WHERE n > d AND {_KEEP}").fetchone()
     return checked, bool(row and row[0])
 
 
 def _fix_duplicated_values(con: Any, checked: TransactionCheck) -> None:
-    """Pass 2: the value of the orders holding duplicates, summed over their distinct lines only.
+    """Pass 2: take the extra copies' value out of the orders holding duplicates.
 
-    Lines are first filtered by their raw invoice (or date) — a cheap hash probe — so the per-line
-    work is done for the lines of those orders alone.
+    Pass 1 kept those orders' line hashes, so which hashes repeat, and how often, is known; this pass
+    only fetches one value per repeated hash. Lines are first filtered by their raw invoice (or date) —
+    a cheap probe — so the per-line work is done for the lines of those orders alone, and they are
+    matched on two 64-bit hashes (order key, line), the raw key being compared once per order at the end.
     """
     source = checked.source
     sql = LineSql(source, checked.columns, checked.types)
+    keys = ", ".join(ORDER_KEYS)
+    repeated = f"n > d AND {_KEEP}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dup_orders AS SELECT {keys} FROM staged WHERE {repeated}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE dup_orders AS SELECT {', '.join(ORDER_KEYS)} FROM staged WHERE n > d AND {_KEEP}"
+        f"CREATE OR REPLACE TEMP TABLE dup_hashes AS SELECT {keys}, ok, h, count(*) - 1 AS extra FROM ("
+        f"SELECT {keys}, ok, unnest(hs) AS h FROM staged WHERE {repeated}) GROUP BY ALL HAVING count(*) > 1"
     )
     lines = sql.lines(source.scan_sql(), where=sql.raw_prefilter("dup_orders"))
-    keys = ", ".join(f"l.{k}" for k in ORDER_KEYS)
-    distinct = (
-        f"SELECT {keys}, list_distinct(list(struct_pack(h := l.h, v := l.value))) AS seen "
-        f"FROM ({lines}) l SEMI JOIN dup_orders o ON {_MATCH} GROUP BY ALL"
+    hashed = f"SELECT {ORDER_HASH} AS ok, h, value FROM ({lines})"
+    one_each = (
+        f"SELECT l.ok, l.h, any_value(l.value) AS value FROM ({hashed}) l "
+        "SEMI JOIN dup_hashes o ON l.ok = o.ok AND l.h = o.h GROUP BY ALL"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE fixed AS SELECT {', '.join(ORDER_KEYS)}, "
-        f"list_aggregate(list_transform(seen, lambda x: x.v), 'sum') AS v FROM ({distinct})"
+        f"CREATE OR REPLACE TEMP TABLE fixed AS SELECT {', '.join(f'o.{k}' for k in ORDER_KEYS)}, o.ok, "
+        f"sum(l.value * o.extra) AS extra_value FROM ({one_each}) l JOIN dup_hashes o ON l.ok = o.ok AND l.h = o.h "
+        "GROUP BY ALL"
     )
-    con.execute(f"UPDATE staged AS l SET v = o.v FROM fixed AS o WHERE {_MATCH}")
+    con.execute(f"UPDATE staged AS l SET v = l.v - o.extra_value FROM fixed AS o WHERE l.ok = o.ok AND {_MATCH}")
 
 
 def _date_format(con: Any, checked: TransactionCheck, options: TransactionOptions) -> DateFormat:
@@ -250,14 +141,9 @@ def _as_of(con: Any, options: TransactionOptions, counts: dict[str, int]) -> dat
         f"SELECT CAST(max(ts) AS DATE) + 1 FROM parsed WHERE stage = {STAGE_CANDIDATE} AND ts IS NOT NULL"
     ).fetchone()
     if row is None or row[0] is None:
-        raise _nothing_valid(counts)
+        raise nothing_valid(counts)
     as_of: date = row[0]
     return as_of
-
-
-def _nothing_valid(counts: dict[str, int]) -> DataError:
-    reasons = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if v and k in rules.EXCLUSION_NAMES)
-    return DataError(f"no valid purchase line is left (excluded: {reasons or 'none'})")
 
 
 def _customer_key(con: Any, valid: str) -> str:
@@ -309,22 +195,6 @@ def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.D
     return frame, returned_lines, returned_value, floored
 
 
-def tidy_customers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The engine's per-customer rows as the public table: typed columns, average order value added.
-
-    ``monetary`` arrives as exact decimal text and is parsed here, so every engine yields the same floats.
-    """
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    ids = frame["customer_id"]
-    out[rules.CUSTOMER_ID] = ids.astype("Int64") if pd.api.types.is_integer_dtype(ids) else ids.astype("string")
-    out[rules.RECENCY] = frame["recency_days"].astype("int64")
-    out[rules.FREQUENCY] = frame["frequency"].astype("int64")
-    out[rules.MONETARY] = pd.to_numeric(frame["monetary"].astype(str), errors="raise").astype("float64")
-    out[rules.TENURE] = frame["tenure_days"].astype("int64")
-    out[rules.AVG_ORDER_VALUE] = out[rules.MONETARY] / out[rules.FREQUENCY]
-    return out
-
-
 def derive_customers(source: Path | str, options: TransactionOptions | None = None) -> DerivedCustomers:
     """Aggregate the order lines of ``source`` (CSV or Parquet file, or a folder of them) per customer.
 
@@ -342,7 +212,7 @@ def derive_customers(source: Path | str, options: TransactionOptions | None = No
         clock = now
 
     with connect(options.memory_limit, options.threads, options.temp_dir) as con:
-        checked = _check(con, open_source(source), options)
+        checked = check_source(con, open_source(source), options)
         lap("check")
         checked, has_duplicates = _scan_orders(con, checked)
         lap("scan")
@@ -351,7 +221,7 @@ def derive_customers(source: Path | str, options: TransactionOptions | None = No
         lap("duplicates")
         counts = _early_counts(con)
         if not counts.pop("candidates"):
-            raise _nothing_valid(counts)
+            raise nothing_valid(counts)
         fmt = _date_format(con, checked, options)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE parsed AS SELECT stage, cust_id AS cust, inv_no AS inv, n, d, v, "
@@ -361,7 +231,7 @@ def derive_customers(source: Path | str, options: TransactionOptions | None = No
         counts |= _date_counts(con, as_of)
         lap("dates")
         if not counts.pop("valid"):
-            raise _nothing_valid(counts)
+            raise nothing_valid(counts)
         frame, returned_lines, returned_value, floored = _customers(con, as_of, options)
         lap("customers")
         lines_in = counts.pop("lines_in")

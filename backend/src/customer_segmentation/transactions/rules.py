@@ -9,7 +9,7 @@ and unit price > 0 (or amount > 0), and a parseable date not after the as-of dat
 is excluded and counted once, under the FIRST rule of :data:`EXCLUSIONS` it fails:
 
 1. ``duplicate_line`` — every column equal to an earlier line (only the first copy goes on to the
-   other rules; the count equals pandas' ``DataFrame.duplicated().sum()`` on the raw file);
+   other rules; the count equals pandas' ``DataFrame.duplicated().sum()`` on the file read as text);
 2. ``guest_line`` — no customer id (empty or a missing marker such as ``NA``);
 3. ``cancellation`` — an invoice of ``C`` followed by a digit (``C536379``, the cancellation /
    return invoices of common retail exports; ``CA-2016-…`` is an ordinary order id);

@@ -45,7 +45,7 @@ class Source:
             return f"c{self.header.index(header)}"
         return '"' + header.replace('"', '""') + '"'
 
-    def scan_sql(self, encoding: str | None = None) -> str:
+    def scan_sql(self) -> str:
         """A DuckDB table function reading every line; CSV values all as text, exactly as written."""
         files = "[" + ", ".join(_literal(str(f)) for f in self.files) + "]"
         if self.kind == "parquet":
@@ -53,7 +53,7 @@ class Source:
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header))) + "}"
         return (
             f"read_csv({files}, header = true, columns = {columns}, delim = {_literal(self.delimiter)}, "
-            f"quote = '\"', escape = '\"', auto_detect = false, encoding = {_literal(encoding or self.encoding)})"
+            f"quote = '\"', escape = '\"', auto_detect = false, encoding = {_literal(self.encoding)})"
         )
 
 

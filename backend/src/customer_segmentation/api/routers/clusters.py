@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from ..dependencies import BundleDep, RunStoreDep
 from ..schemas import ClusterProfile, ClusterSummary
 from ..services.errors import NotFound
-from ..services.run_store import labelled_segments
+from ..services.run_store import id_list, labelled_segments
 from .responses import errors
 
 router = APIRouter(prefix="/clusters", tags=["clusters"], responses=errors(503))
@@ -38,12 +38,11 @@ def get_cluster(
     bundle: BundleDep,
     runs: RunStoreDep,
     cluster_id: Annotated[
-        int, Path(ge=0, le=1_000_000, description="Stable segment id (see GET /clusters).", examples=[0])
+        int, Path(ge=0, le=10_000, description="Stable segment id (see GET /clusters).", examples=[0])
     ],
 ) -> dict[str, Any]:
     """The profile of segment ``cluster_id``; 404 when the model has no such segment."""
     if cluster_id not in bundle.segment_ids:
-        ids = ", ".join(map(str, bundle.segment_ids))
-        raise NotFound(f"no segment {cluster_id}: this model has segments {ids}")
+        raise NotFound(f"no segment {cluster_id}: this model has segments {id_list(bundle.segment_ids)}")
     segments = labelled_segments(bundle, runs.labels(bundle.lineage_id))
     return next(s for s in segments if s["id"] == cluster_id)

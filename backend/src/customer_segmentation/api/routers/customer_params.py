@@ -19,7 +19,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from ..services.customer_query import CustomerFilter, CustomerSort, SearchMode, SortOrder, parse_range
+from ..services.customer_filter import CustomerFilter, CustomerSort, SearchMode, SortOrder, parse_range
 
 SegmentQuery = Annotated[
     list[int] | None,
@@ -27,7 +27,9 @@ SegmentQuery = Annotated[
 ]
 SearchQuery = Annotated[
     str | None,
-    Query(min_length=1, max_length=64, description="Text to find in the customer id (case-insensitive).", examples=["12"]),
+    Query(
+        min_length=1, max_length=64, description="Text to find in the customer id (case-insensitive).", examples=["12"]
+    ),
 ]
 SearchModeQuery = Annotated[
     SearchMode, Query(description="prefix: the id starts with the text; contains: the id contains it.")
@@ -43,7 +45,9 @@ RangeQuery = Annotated[
 ]
 
 
-def _filter(segments: list[int] | None, search: str | None, mode: SearchMode, ranges: list[str] | None) -> CustomerFilter:
+def _filter(
+    segments: list[int] | None, search: str | None, mode: SearchMode, ranges: list[str] | None
+) -> CustomerFilter:
     return CustomerFilter(
         segments=tuple(dict.fromkeys(segments or ())),
         search=(search.strip() or None) if search else None,

@@ -19,7 +19,7 @@ from ...reporting.axes import PCA_COLUMNS
 from ...schema import CUSTOMER_ID
 from ..dependencies import BundleDep
 from ..schemas import CustomerList, CustomerSegment
-from ..services.customer_query import check_query, customer_index, select
+from ..services.customer_query import check_query, customer_index, select, select_page
 from ..services.errors import InvalidInput, ModelUnavailable, NotFound
 from ..services.model_store import SEGMENT, SEGMENT_NAME, CustomerTable, ModelBundle
 from .customer_params import FilterDep, SortDep
@@ -107,17 +107,15 @@ def list_customers(
     paged = page is not None or page_size is not None or sort is not None
     if paged and limit is not None:
         raise InvalidInput("limit is for the sampled list: with page, page_size or sort use page_size", field="limit")
-    positions = select(index, selection, sort)
-    total = len(positions)
     if paged:
         size = page_size or DEFAULT_PAGE_SIZE
-        start = ((page or 1) - 1) * size
-        shown = positions[start : start + size]
+        total, shown = select_page(index, selection, sort, ((page or 1) - 1) * size, size)
     else:
         size = limit or DEFAULT_LIMIT
-        shown = positions
+        shown = select(index, selection)
+        total = len(shown)
         if total > size:
-            shown = positions[np.sort(np.random.default_rng(SAMPLE_SEED).choice(total, size=size, replace=False))]
+            shown = shown[np.sort(np.random.default_rng(SAMPLE_SEED).choice(total, size=size, replace=False))]
     records = _records(table.frame.iloc[shown], bundle)
     return CustomerList.model_validate(
         {

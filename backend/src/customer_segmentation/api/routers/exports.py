@@ -13,7 +13,8 @@ from fastapi.responses import StreamingResponse
 
 from ..dependencies import BundleDep
 from ..services.csv_export import csv_chunks
-from ..services.customer_query import CustomerFilter, CustomerSort, check_query, customer_index, select
+from ..services.customer_filter import CustomerFilter, CustomerSort
+from ..services.customer_query import check_query, customer_index, select
 from ..services.errors import ModelUnavailable, NotFound
 from ..services.model_store import ModelBundle
 from .customer_params import FilterDep, SegmentFilterDep, SortDep
@@ -36,14 +37,19 @@ def _csv_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
             "headers": {
                 "Content-Disposition": {"description": "attachment; filename=…", "schema": {"type": "string"}},
                 "X-Rows-Total": {"description": "Customers in the file.", "schema": {"type": "integer"}},
-                "X-Model-Version": {"description": "Model whose segments the file holds.", "schema": {"type": "string"}},
+                "X-Model-Version": {
+                    "description": "Model whose segments the file holds.",
+                    "schema": {"type": "string"},
+                },
             },
         },
         **json_errors(*codes),
     }
 
 
-def _export(bundle: ModelBundle, selection: CustomerFilter, sort: CustomerSort | None, filename: str) -> StreamingResponse:
+def _export(
+    bundle: ModelBundle, selection: CustomerFilter, sort: CustomerSort | None, filename: str
+) -> StreamingResponse:
     table = bundle.customers
     if table is None:
         raise ModelUnavailable(f"customer export is unavailable: {bundle.customers_problem}")
@@ -78,13 +84,16 @@ def export_customers(bundle: BundleDep, selection: FilterDep, sort: SortDep) -> 
 )
 def export_segment_customers(
     bundle: BundleDep,
-    cluster_id: Annotated[int, Path(ge=0, le=1_000, description="Segment id (0..k-1).", examples=[4])],
+    cluster_id: Annotated[
+        int, Path(ge=0, le=10_000, description="Stable segment id (see GET /clusters).", examples=[4])
+    ],
     selection: SegmentFilterDep,
     sort: SortDep,
 ) -> StreamingResponse:
     """Every customer of segment ``cluster_id`` (optionally narrowed by search and ranges, and
     sorted); 404 when the model has no such segment."""
-    if cluster_id >= bundle.k:
-        raise NotFound(f"no segment {cluster_id}: this model has segments 0..{bundle.k - 1}")
+    if cluster_id not in bundle.segment_ids:
+        ids = ", ".join(map(str, bundle.segment_ids))
+        raise NotFound(f"no segment {cluster_id}: this model has segments {ids}")
     selection = CustomerFilter((cluster_id,), selection.search, selection.search_mode, selection.ranges)
     return _export(bundle, selection, sort, f"segment-{cluster_id}-customers-{bundle.model_version}.csv")

@@ -28,6 +28,8 @@ FIGURE_TITLES: dict[str, str] = {
     figures.FIGURE_ELBOW: "Elbow chart (inertia per k)",
     figures.FIGURE_MIGRATION: "Where the previous model's customers are now (migration heatmap)",
 }
+#: Figures only some runs produce (the migration heatmap needs a previous model): listed only when present.
+OPTIONAL_FIGURES = frozenset({figures.FIGURE_MIGRATION})
 FigureName = StrEnum("FigureName", {f"F{i}": name for i, name in enumerate(FIGURE_TITLES)})  # type: ignore[misc]
 
 
@@ -64,6 +66,7 @@ def list_figures(bundle: BundleDep) -> FigureList:
         figures=[
             FigureInfo(name=name, title=title, url=f"/reports/figures/{quote(name)}", available=name in bundle.reports)
             for name, title in FIGURE_TITLES.items()
+            if name in bundle.reports or name not in OPTIONAL_FIGURES
         ]
     )
 

@@ -18,7 +18,7 @@ from ..schemas.runs import CustomerHistory, HistoryEntryOut, MigrationReport, Ru
 from ..services.errors import NotFound
 from ..services.model_store import ModelStore
 from ..services.run_history import customer_keys, migration_file, migration_from_store
-from ..services.run_store import RunStore, labelled_segments
+from ..services.run_store import RunStore, id_list, labelled_segments
 from .responses import errors
 
 router = APIRouter()
@@ -107,21 +107,20 @@ def get_customer_history(
     tags=["clusters"],
     summary="Name a segment and set its action (needs X-API-Key)",
     dependencies=[Depends(require_api_key), Depends(require_json)],
-    responses=errors(401, 403, 404, 415, 422, 429, 503),
+    responses=errors(400, 401, 403, 404, 415, 422, 429, 503),
 )
 def rename_cluster(
     label: SegmentLabelIn,
     bundle: BundleDep,
     runs: RunStoreDep,
     models: StoreDep,
-    cluster_id: Annotated[int, Path(ge=0, le=1_000_000, description="Stable segment id.", examples=[2])],
+    cluster_id: Annotated[int, Path(ge=0, le=10_000, description="Stable segment id.", examples=[2])],
 ) -> dict[str, Any]:
     """Your team's name and/or action for segment ``cluster_id`` of the served model's lineage (an empty
     string clears it). It shows in /clusters and predictions at once, in the summary of the next run, and
     survives retraining while the segment is matched. Disabled (403) unless SEGMENTATION_API_KEY is set."""
     if cluster_id not in bundle.segment_ids:
-        ids = ", ".join(map(str, bundle.segment_ids))
-        raise NotFound(f"no segment {cluster_id}: this model has segments {ids}")
+        raise NotFound(f"no segment {cluster_id}: this model has segments {id_list(bundle.segment_ids)}")
     database = runs.sync(bundle)
     lineage = bundle.lineage_id
     assert lineage is not None

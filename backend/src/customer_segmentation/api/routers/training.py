@@ -36,12 +36,13 @@ from ..services.training_jobs import TrainingJobs
 from ..services.training_options import check_options, run_config
 from ..services.uploads import Upload, read_table, read_upload, save_upload
 from ..settings import ApiSettings
+from .clusters import list_clusters
 from .responses import errors
 
 router = APIRouter(tags=["training"])
 log = logging.getLogger("customer_segmentation.api")
 
-_CONFLICT = {
+_CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {
         "model": ErrorResponse,
         "description": "Conflicts with a run's state: a training is already running, the run is not done, "
@@ -147,8 +148,9 @@ async def start_run(
     """Checks the options against the upload's columns (422 naming the problem), then trains in the
     background — into a staging folder, never the served one — and answers 202 at once with the run
     id to poll. One training at a time (409 while one runs)."""
-    upload = await read_upload(file, settings)
+    jobs.check_idle()
     chosen = _options(options)
+    upload = await read_upload(file, settings)
     return await run_in_threadpool(_start, upload, chosen, settings, jobs)
 
 
@@ -165,7 +167,9 @@ def get_run(run_id: RunId, jobs: JobsDep, store: StoreDep, runs: RunStoreDep) ->
     job = jobs.get(run_id)
     if job is not None:
         return job_status(job)
-    return version_status(run_id, store.bundle, _stored(runs, run_id))
+    bundle = store.bundle
+    served = list_clusters(bundle, runs) if bundle is not None and bundle.model_version == run_id else None
+    return version_status(run_id, bundle, served, None if served else _stored(runs, run_id))
 
 
 def _stored(runs: RunStore, version: str) -> RunDetail | None:

@@ -11,7 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from ...transactions import TransactionOptions
 from ..dependencies import BundleDep, DeadlineDep, SettingsDep, require_multipart
 from ..schemas.transactions import TransactionCustomer, TransactionScoringReport
-from ..services.transaction_scoring import parse_as_of, score_transactions
+from ..services.transaction_scoring import parse_as_of, require_rfm_model, score_transactions
+from ..services.uploads import read_upload
 from .responses import errors
 
 router = APIRouter(prefix="/predict", tags=["predict"], responses=errors(503))
@@ -46,10 +47,11 @@ async def predict_transactions(
     """Every customer's recency, frequency, monetary value, tenure and average order value — derived
     with the CLI's definitions (excluded lines counted by reason) — and their segment, with the same
     out-of-distribution flag, margin and confidence as /predict."""
-    data = await file.read(settings.max_upload_bytes + 1)
+    require_rfm_model(bundle)
     options = TransactionOptions(as_of=parse_as_of(as_of), date_format=date_format, returns=returns)
-    name = file.filename or "orders.csv"
-    result = await run_in_threadpool(score_transactions, data, name, bundle, settings, deadline, options)
+    upload = await read_upload(file, settings)
+    name = upload.filename
+    result = await run_in_threadpool(score_transactions, upload.data, name, bundle, deadline, options)
     derived = result.derived
     rows = result.table.replace({np.nan: None}).to_dict("records")
     return TransactionScoringReport(

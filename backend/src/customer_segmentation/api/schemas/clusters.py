@@ -56,6 +56,13 @@ class ClusterProfile(BaseModel):
     name_terms: list[dict[str, Any]] = Field(
         default_factory=list, description="The terms of the name and the share of members each is true of."
     )
+    jaccard: float | None = Field(
+        default=None, description="Clusterwise bootstrap Jaccard (Hennig 2007): how reliably the segment reappears."
+    )
+    jaccard_reading: str | None = Field(
+        default=None, description="Hennig's reading: highly stable, stable, a pattern or dissolved."
+    )
+    revenue_share: float | None = Field(default=None, description="RFM models: the segment's share of revenue.")
     generated_name: str | None = Field(default=None, description="The name derived from the data.")
     generated_action: str | None = Field(default=None, description="The action derived from the data.")
     user_name: str | None = Field(

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from ...schema import AGE, ANNUAL_INCOME, SPENDING_SCORE, VALID_RANGES, gender_spellings
+from ..services.customer_ids import MAX_ID_CHARS, MAX_INT_ID, id_problem
 
 _AGE = VALID_RANGES[AGE]
 _INCOME = VALID_RANGES[ANNUAL_INCOME]
@@ -25,14 +26,23 @@ ACCEPTED_GENDERS = ", ".join(sorted(gender_spellings()))
 
 # Strict: a numeric string must stay a (length-checked) string, never be coerced to an int.
 # JSON Schema counts 10.0 as an integer, so an integral float is accepted as one.
-def _integral(value: object) -> object:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+def _checked_id(value: object) -> object:
+    """The one rule for ids (services/customer_ids.id_problem): text of 1..64 characters or an integer
+    of at most 18 digits — a 4,000-digit integer or 1e308 is refused with one message, never echoed
+    back. JSON Schema counts 10.0 as an integer, so an integral float is accepted as one."""
+    if not isinstance(value, str | int | float) or value is None:
+        raise ValueError("customer_id must be a string or an integer")
+    problem = id_problem(value)
+    if problem is not None:
+        raise ValueError(problem[0])
+    return int(value) if isinstance(value, float) else value
 
 
-CustomerId = (
-    Annotated[StrictStr, StringConstraints(min_length=1, max_length=64)]
-    | Annotated[StrictInt, BeforeValidator(_integral)]
-)
+CustomerId = Annotated[
+    Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)]
+    | Annotated[StrictInt, Field(ge=-MAX_INT_ID, le=MAX_INT_ID)],
+    BeforeValidator(_checked_id),
+]
 
 # The accepted spellings as a JSON-Schema pattern (ECMA and Python compatible), so the documented
 # schema says exactly what passes: case-insensitive, surrounded by any whitespace str.strip() removes.
@@ -170,5 +180,7 @@ class CustomerList(BaseModel):
     sampled: bool = Field(description="True when `customers` is a random sample of the matching customers.")
     page: int | None = Field(default=None, ge=1, description="This page's number (paged list; null when sampled).")
     page_size: int | None = Field(default=None, ge=1, description="Customers per page (paged list; null when sampled).")
-    pages: int | None = Field(default=None, ge=0, description="Pages of matching customers (paged list; null when sampled).")
+    pages: int | None = Field(
+        default=None, ge=0, description="Pages of matching customers (paged list; null when sampled)."
+    )
     customers: list[CustomerPoint]

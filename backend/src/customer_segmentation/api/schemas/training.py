@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .clusters import ClusterSummary
+from .runs import MigrationReport
 
 InputKind = Literal["customers", "transactions"]
 ColumnRole = Literal["id", "feature", "describe", "left_out"]
@@ -141,21 +142,6 @@ class RunStage(BaseModel):
     detail: str | None = Field(default=None, description="The last step's detail, e.g. 'k=4 silhouette 0.41'.")
 
 
-class Migration(BaseModel):
-    """Customers by (served segment, new segment), matched by customer id."""
-
-    old_segments: list[int]
-    new_segments: list[int]
-    counts: list[list[int]] = Field(description="counts[i][j]: customers of served segment old_segments[i] now in new_segments[j].")
-    in_both: int
-    stayed: int
-    only_old: int
-    only_new: int
-    only_old_by_segment: list[int]
-    only_new_by_segment: list[int]
-    share_changes: list[dict[str, Any]]
-
-
 class SegmentBrief(BaseModel):
     id: int
     name: str
@@ -164,15 +150,18 @@ class SegmentBrief(BaseModel):
 
 
 class RunComparison(BaseModel):
-    """The finished run beside the model served when it finished."""
+    """The finished run beside the model served when it was trained."""
 
     served_version: str | None = Field(description="Null when no model was served.")
     served_k: int | None
     served_segments: list[SegmentBrief]
-    new_segments: list[SegmentBrief]
-    same_schema: bool = Field(description="Same features, kinds and transforms as the served model.")
-    migration: Migration | None = Field(description="Only when the schema is the same and customers are shared.")
-    note: str = Field(description="What the comparison could and could not show.")
+    new_segments: list[SegmentBrief] = Field(description="Under their stable ids (matched to the served ones).")
+    same_schema: bool = Field(description="Same feature schema: the run continues the served model's segments.")
+    migration: MigrationReport | None = Field(
+        description="Who moved where and how the data drifted, against the served model (what GET "
+        "/runs/{version}/migration serves once published); migration.migration is null without shared customers."
+    )
+    note: str = Field(description="Why the segments continue the served ones, or why not.")
 
 
 _STATUS_EXAMPLE: dict[str, Any] = {
@@ -224,7 +213,9 @@ class RunStatus(BaseModel):
     model_version: str | None = Field(default=None, description="The trained model's version, once done.")
     k: int | None = Field(default=None, description="Segments of the trained model, once done.")
     segments: list[SegmentBrief] = Field(default_factory=list, description="Its segments (names, sizes), once done.")
-    result: ClusterSummary | None = Field(default=None, description="k, its evidence and the segments (as GET /clusters).")
+    result: ClusterSummary | None = Field(
+        default=None, description="k, its evidence and the segments (as GET /clusters)."
+    )
     k_certainty: dict[str, Any] | None = Field(default=None, description="How often each k wins over resamples.")
     comparison: RunComparison | None = None
 
@@ -235,7 +226,12 @@ class RunAccepted(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"run_id": "job-3f2a9c1e07b4", "state": "running", "status_url": "/runs/job-3f2a9c1e07b4", "input_kind": "customers"}
+                {
+                    "run_id": "job-3f2a9c1e07b4",
+                    "state": "running",
+                    "status_url": "/runs/job-3f2a9c1e07b4",
+                    "input_kind": "customers",
+                }
             ]
         }
     )

@@ -10,6 +10,10 @@ model reload) and shared by every request:
 * per sortable column, built on first use and kept: the ascending and descending row orders.
   A sorted page is then a slice of a precomputed order (or, with filters, the order masked).
 
+Indexing a table starts a background thread that builds the rest (every column's orders, the id
+array: ≈3 s of one core at 1 M customers). The app indexes the served table at startup and after a
+publish (:func:`warm`); a table loaded otherwise (``POST /model/reload``) is indexed on first use.
+
 Sort rules, the same for every column: missing values last in both directions, ties in file order
 (what pandas' stable ``sort_values(na_position="last")`` gives). Text sorts by code point; the id
 sorts as a number when every id is an integer (``"9"`` before ``"10"``).
@@ -20,7 +24,6 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -28,67 +31,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...schema import CUSTOMER_ID
+from .customer_filter import MAX_RANGES, ORDERS, CustomerFilter, CustomerSort, SortOrder
 from .errors import InvalidInput
 from .model_store import SEGMENT, ModelBundle
 
-SearchMode = Literal["prefix", "contains"]
-SortOrder = Literal["asc", "desc"]
-#: Most ``range`` filters in one request.
-MAX_RANGES = 20
-
-
-@dataclass(frozen=True)
-class NumericRange:
-    """Inclusive bounds on one numeric column; None is an open end. Missing values never match."""
-
-    column: str
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass(frozen=True)
-class CustomerFilter:
-    """Which customers: all conditions must hold (an empty filter selects everyone)."""
-
-    segments: tuple[int, ...] = ()
-    search: str | None = None
-    search_mode: SearchMode = "contains"
-    ranges: tuple[NumericRange, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.segments or self.search or self.ranges)
-
-
-@dataclass(frozen=True)
-class CustomerSort:
-    column: str
-    order: SortOrder = "asc"
-
-
-def parse_range(text: str) -> NumericRange:
-    """``"age:30:40"``, ``"age:30:"`` (at least 30) or ``"age::40"`` → a range (422 otherwise)."""
-    parts = text.strip().split(":")
-    if len(parts) != 3 or not parts[0].strip():
-        raise InvalidInput(f"range {text!r}: expected COLUMN:LOW:HIGH (e.g. age:30:40; leave a bound empty for an open end)", field="range")
-    column, low, high = parts[0].strip(), _bound(parts[1], text), _bound(parts[2], text)
-    if low is None and high is None:
-        raise InvalidInput(f"range {text!r}: give at least one bound", field="range")
-    if low is not None and high is not None and low > high:
-        raise InvalidInput(f"range {text!r}: the low bound {low:g} is above the high bound {high:g}", field="range")
-    return NumericRange(column, low, high)
-
-
-def _bound(text: str, whole: str) -> float | None:
-    if not text.strip():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"range {whole!r}: {text.strip()!r} is not a number", field="range") from None
-    if not np.isfinite(value):
-        raise InvalidInput(f"range {whole!r}: bounds must be finite numbers", field="range")
-    return value
+#: Rows of a sorted order scanned at a time when filling a filtered page.
+SCAN_ROWS = 65_536
 
 
 @dataclass
@@ -104,6 +52,7 @@ class CustomerIndex:
     numeric: dict[str, np.ndarray]
     _ids: pa.Array | None = None
     _orders: dict[tuple[str, SortOrder], np.ndarray] = field(default_factory=dict)
+    _codes: dict[str, np.ndarray] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -147,7 +96,9 @@ class CustomerIndex:
         found = self._orders.get(key)
         if found is not None:
             return found
-        codes = self._codes(column)
+        codes = self._codes.get(column)
+        if codes is None:  # shared by both directions: the factorisation is the costly part
+            codes = self._codes[column] = self._sort_codes(column)
         missing = codes < 0
         top = int(codes.max(initial=-1)) + 1
         # Descending = ascending on the reversed codes; missing values get a key past every value.
@@ -157,7 +108,7 @@ class CustomerIndex:
             self._orders[key] = result
         return result
 
-    def _codes(self, column: str) -> np.ndarray:
+    def _sort_codes(self, column: str) -> np.ndarray:
         """Dense integer codes in the column's sort order; -1 for a missing value."""
         values = self.frame[column]
         if column == self.id_column:
@@ -182,7 +133,8 @@ def _mask(index: CustomerIndex, flt: CustomerFilter) -> np.ndarray | None:
         mask = other if mask is None else mask & other
 
     if flt.segments:
-        both(np.isin(index.segments, np.asarray(flt.segments, dtype="int64")))
+        # A few comparisons beat np.isin (which sorts) by ~50x on 1 M rows.
+        both(np.logical_or.reduce([index.segments == s for s in flt.segments]))
     for bounds in flt.ranges:
         values = index.numeric[index.column_name(bounds.column)]
         with np.errstate(invalid="ignore"):
@@ -209,11 +161,38 @@ def select(index: CustomerIndex, flt: CustomerFilter, sort: CustomerSort | None 
     return order if mask is None else order[mask[order]]
 
 
+def select_page(
+    index: CustomerIndex, flt: CustomerFilter, sort: CustomerSort | None, start: int, size: int
+) -> tuple[int, np.ndarray]:
+    """``(matching rows, positions of matches start..start+size)``: what slicing :func:`select` gives,
+    without gathering every match of a filtered sort — the sorted order is scanned in slices until
+    the page is filled, and the matches are counted with one cheap sum."""
+    mask = _mask(index, flt)
+    if sort is None:
+        if mask is None:
+            return len(index), np.arange(start, max(start, min(start + size, len(index))))
+        hits = np.flatnonzero(mask)
+        return len(hits), hits[start : start + size]
+    order = index.order(index.column_name(sort.column), sort.order)
+    if mask is None:
+        return len(order), order[start : start + size]
+    wanted, found, have = start + size, [], 0
+    for first in range(0, len(order), SCAN_ROWS):
+        if have >= wanted:
+            break
+        part = order[first : first + SCAN_ROWS]
+        found.append(part[mask[part]])
+        have += len(found[-1])
+    matched = np.concatenate(found) if found else np.empty(0, dtype=order.dtype)
+    return int(np.count_nonzero(mask)), matched[start:wanted]
+
+
 def check_query(index: CustomerIndex, bundle: ModelBundle, flt: CustomerFilter, sort: CustomerSort | None) -> None:
     """422 naming the problem: a segment the model lacks, an unknown or non-numeric column."""
-    bad = [s for s in flt.segments if not 0 <= s < bundle.k]
+    bad = [s for s in flt.segments if s not in bundle.segment_ids]
     if bad:
-        raise InvalidInput(f"no segment {bad[0]}: this model has segments 0..{bundle.k - 1}", field="segment")
+        ids = ", ".join(map(str, bundle.segment_ids))
+        raise InvalidInput(f"no segment {bad[0]}: this model has segments {ids}", field="segment")
     if len(flt.ranges) > MAX_RANGES:
         raise InvalidInput(f"at most {MAX_RANGES} range filters per request", field="range")
     numeric = sorted(c for c in index.numeric if c != SEGMENT)
@@ -226,7 +205,8 @@ def check_query(index: CustomerIndex, bundle: ModelBundle, flt: CustomerFilter, 
             )
     if sort is not None and sort.column not in index.columns:
         raise InvalidInput(
-            f"cannot sort by {sort.column!r}: not a column of the served customers (columns: {', '.join(index.columns)})",
+            f"cannot sort by {sort.column!r}: not a column of the served customers "
+            f"(columns: {', '.join(index.columns)})",
             field="sort",
         )
 
@@ -245,4 +225,23 @@ def customer_index(frame: pd.DataFrame, id_column: str) -> CustomerIndex:
         built = CustomerIndex.build(frame, id_column)
         _INDEXES[key] = built
         weakref.finalize(frame, _INDEXES.pop, key, None)
-        return built
+    threading.Thread(target=_warm, args=(built,), name="customer-index", daemon=True).start()
+    return built
+
+
+def warm(bundle: ModelBundle | None) -> None:
+    """Start indexing ``bundle``'s customers in the background (at startup and after a publish), so
+    that even the first sorted page is fast."""
+    if bundle is not None and bundle.customers is not None:
+        customer_index(bundle.customers.frame, bundle.card.data.id_column)
+
+
+def _warm(index: CustomerIndex) -> None:
+    """Build every order and the id array ahead of the requests that would need them."""
+    try:
+        index.ids()
+        for column in index.columns:
+            for order in ORDERS:
+                index.order(index.column_name(column), order)
+    except RuntimeError:  # the table was replaced (a reload) while warming: nothing left to do
+        return

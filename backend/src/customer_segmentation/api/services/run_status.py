@@ -14,13 +14,15 @@ from ...store import RunDetail
 from ..schemas.training import RunStatus
 from .errors import NotFound
 from .model_store import ModelBundle
-from .training_jobs import Job
+from .run_compare import segment_briefs
+from .training_job import Job
 
 
 def cluster_summary(card: ModelCard) -> dict[str, Any]:
     """What ``GET /clusters`` answers for ``card``: k, its evidence and every segment."""
     return {
         "model_version": card.model_version,
+        "lineage_id": card.lineage.lineage_id if card.lineage else None,
         "k": card.k,
         "features": card.features,
         "rows_used": card.data.rows_used,
@@ -58,7 +60,7 @@ def job_status(job: Job) -> RunStatus:
                 "error": job.error,
                 "model_version": card.model_version if card else None,
                 "k": card.k if card else None,
-                "segments": _briefs(card) if card else [],
+                "segments": segment_briefs(card) if card else [],
                 "result": cluster_summary(card) if card else None,
                 "k_certainty": card.k_certainty if card else None,
                 "comparison": job.comparison if job.state == "done" else None,
@@ -66,12 +68,11 @@ def job_status(job: Job) -> RunStatus:
         )
 
 
-def _briefs(card: ModelCard) -> list[dict[str, Any]]:
-    return [{"id": s.id, "name": s.name, "size": s.size, "share": s.share} for s in card.segments]
-
-
-def version_status(version: str, served: ModelBundle | None, stored: RunDetail | None) -> RunStatus:
-    """A published model version: the served one in full, a stored one by its record; else 404."""
+def version_status(
+    version: str, served: ModelBundle | None, served_summary: dict[str, Any] | None, stored: RunDetail | None
+) -> RunStatus:
+    """A published model version: the served one in full (``served_summary``: what GET /clusters
+    answers), a stored one by its record; else 404."""
     if served is not None and served.model_version == version:
         card = served.card
         return RunStatus.model_validate(
@@ -84,8 +85,8 @@ def version_status(version: str, served: ModelBundle | None, stored: RunDetail |
                 "progress": 1.0,
                 "model_version": version,
                 "k": card.k,
-                "segments": _briefs(card),
-                "result": cluster_summary(card),
+                "segments": segment_briefs(card),
+                "result": served_summary,
                 "k_certainty": card.k_certainty,
             }
         )

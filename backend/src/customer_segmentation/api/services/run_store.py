@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ...lifecycle.parent import PublishedRun
@@ -46,6 +47,11 @@ class RunStore:
         """The open store; StoreUnavailable (503) with one line when it cannot be opened."""
         with self._lock:
             if self._store is None:
+                if self.url.startswith("sqlite:///") and not Path(self.artifacts_root).is_dir():
+                    # Never create the artifacts folder (and a database in it) just to answer a request.
+                    raise StoreUnavailable(
+                        f"the artifacts folder {self.artifacts_root} does not exist: nothing is recorded"
+                    )
                 with self.errors("opening"):
                     self._store = Store(self.url)
             return self._store
@@ -118,3 +124,10 @@ def labelled_segments(bundle: ModelBundle, labels: dict[int, SegmentLabel] | Non
         data["action"] = data["user_action"] or data["generated_action"]
         merged.append(data)
     return merged
+
+
+def id_list(ids: list[int]) -> str:
+    """``0..5`` for contiguous ids, else ``0, 1, 2, 4`` (stable ids have gaps after retraining)."""
+    if ids and ids == list(range(ids[0], ids[0] + len(ids))) and len(ids) > 2:
+        return f"{ids[0]}..{ids[-1]}"
+    return ", ".join(map(str, ids))

@@ -70,7 +70,9 @@ def customer_draft(frame: pd.DataFrame, filename: str, deadline: Deadline) -> Sc
     columns: list[DraftColumn] = []
     for guess in guesses:
         if guess.role == "id" and guess is not ids[0]:
-            columns.append(_column(guess, "left_out", f"a second id candidate ({guess.note}); {ids[0].header} is the id"))
+            columns.append(
+                _column(guess, "left_out", f"a second id candidate ({guess.note}); {ids[0].header} is the id")
+            )
         elif guess.role in ("numeric", "categorical"):
             columns.append(_column(guess, "feature"))
         else:
@@ -131,7 +133,12 @@ def transactions_draft(path: Path, filename: str) -> SchemaDraft:
     rows = len(customers)
     columns = [
         DraftColumn(
-            header=CUSTOMER_ID, name=CUSTOMER_ID, role="id", kind=None, transform=None, reason="the customer column of the order lines"
+            header=CUSTOMER_ID,
+            name=CUSTOMER_ID,
+            role="id",
+            kind=None,
+            transform=None,
+            reason="the customer column of the order lines",
         )
     ]
     for name, spec in RFM_COLUMNS.items():

@@ -17,57 +17,32 @@ next start. A discarded running job is stopped cooperatively, between stages and
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ...artifacts import ArtifactError, read_card
-from ...config import ArtifactPaths, Settings
 from ...errors import SegmentationError
 from ...modeling.card import ModelCard, utc_now
-from ...progress import Advance, SilentProgress
 from ...run_result import RunConfig
-from ..schemas.training import InputKind, PublishResult, RunState
+from ..schemas.training import InputKind, PublishResult
 from ..settings import ApiSettings
+from .customer_query import warm as warm_customer_index
 from .errors import ServiceError
 from .model_store import ModelStore, load_bundle, snapshot_paths
 from .redact import public_text
-from .run_compare import compare_with_served
+from .run_compare import compare_with_served, migration_report
+from .staged_training import train_staged
 from .staging import StagingFolder, TrainingSlot, clean_stale, publish_staged
+from .training_job import COMPARE_STAGE, Cancelled, Job, JobProgress
 from .uploads import own_words
 
 log = logging.getLogger("customer_segmentation.api")
 
-COMPARE_STAGE = "Comparing with the served model"
-#: The pipeline's stages in order (``pipeline.run`` / ``run_transactions`` + ``write_artifacts``);
-#: a test checks a real run reports exactly these, so the progress share stays honest.
-CUSTOMER_STAGES = (
-    "Loading data",
-    "Cleaning and validating",
-    "Scaling features",
-    "Choosing k by silhouette",
-    "Measuring how certain k is",
-    "Fitting K-Means",
-    "Measuring silhouette per segment and bootstrap stability",
-    "Profiling segments",
-    "Serialising the model",
-    "Encoding processed data",
-    "Rendering figures and report",
-    "Writing artifacts",
-    COMPARE_STAGE,
-)
-TRANSACTION_STAGES = (
-    "Checking the order lines",
-    "Aggregating order lines per customer",
-    *CUSTOMER_STAGES[1:],
-)
 #: Job records kept in memory; beyond it the oldest finished job is dropped (and its folder removed).
 MAX_JOBS = 10
 
@@ -76,95 +51,6 @@ class Conflict(ServiceError):
     """The request conflicts with a job's state (409): a second training, publishing a failed run …"""
 
     status_code = 409
-
-
-class Cancelled(Exception):
-    """Raised inside the training thread when its job was discarded."""
-
-
-@dataclass
-class StageRecord:
-    name: str
-    started: float
-    seconds: float | None = None
-    steps_done: int | None = None
-    steps_total: int | None = None
-    detail: str | None = None
-
-
-@dataclass
-class Job:
-    """One training job; every field is read and written under ``lock``."""
-
-    run_id: str
-    filename: str
-    input_kind: InputKind
-    upload: Path
-    folder: StagingFolder
-    started_at: str = field(default_factory=utc_now)
-    state: RunState = "running"
-    stages: list[StageRecord] = field(default_factory=list)
-    error: str | None = None
-    finished_at: str | None = None
-    card: ModelCard | None = None
-    comparison: dict[str, Any] | None = None
-    cancel: threading.Event = field(default_factory=threading.Event)
-    stopped: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def expected_stages(self) -> int:
-        return len(TRANSACTION_STAGES if self.input_kind == "transactions" else CUSTOMER_STAGES)
-
-    def progress(self) -> float:
-        if self.state in ("done", "published"):
-            return 1.0
-        finished = sum(1 for s in self.stages if s.seconds is not None)
-        return min(finished / self.expected_stages, 1.0)
-
-    def finish(self, state: RunState) -> None:
-        with self.lock:
-            self.state, self.finished_at = state, utc_now()
-
-
-class JobProgress(SilentProgress):
-    """The CLI's progress, recorded for ``GET /runs/{id}``; raises :class:`Cancelled` once discarded."""
-
-    def __init__(self, job: Job) -> None:
-        super().__init__()
-        self.job = job
-
-    def _check(self) -> None:
-        if self.job.cancel.is_set():
-            raise Cancelled
-
-    def _started(self, name: str) -> None:
-        self._check()
-        with self.job.lock:
-            self.job.stages.append(StageRecord(name, time.perf_counter()))
-
-    def _finished(self, name: str, seconds: float) -> None:
-        with self.job.lock:
-            for stage in reversed(self.job.stages):
-                if stage.name == name and stage.seconds is None:
-                    stage.seconds = seconds
-                    break
-
-    @contextlib.contextmanager
-    def steps(self, total: int, description: str) -> Iterator[Advance]:
-        stage = self.job.stages[-1] if self.job.stages else None
-
-        def advance(detail: str) -> None:
-            self._check()
-            if stage is not None:
-                with self.job.lock:
-                    stage.steps_done = (stage.steps_done or 0) + 1
-                    stage.detail = detail
-
-        if stage is not None:
-            with self.job.lock:
-                stage.steps_done, stage.steps_total = 0, total
-        yield advance
 
 
 def _new_run_id() -> str:
@@ -201,6 +87,12 @@ class TrainingJobs:
             job.folder.remove()
 
     # -- starting ------------------------------------------------------------------------------
+    def check_idle(self) -> None:
+        """409 at once while a job trains (before an upload is read and checked; ``start`` checks again)."""
+        with self._lock:
+            if self._running is not None:
+                raise Conflict(self._busy_message(self._running))
+
     def start(self, filename: str, data: bytes, input_kind: InputKind, config_for: Callable[[Path], RunConfig]) -> Job:
         """Stage the upload and start training it; ``config_for(path)`` is the run's RunConfig.
 
@@ -211,11 +103,14 @@ class TrainingJobs:
                 raise Conflict(self._busy_message(self._running))
             if not self._slot.acquire():
                 raise Conflict("another server process is training on this artifacts folder; try again when it ends")
+            folder: StagingFolder | None = None
             try:
                 folder = StagingFolder(self.root, _new_run_id())
                 upload = folder.path / filename
                 upload.write_bytes(data)
-            except OSError as exc:
+            except OSError as exc:  # a read-only or full artifacts folder
+                if folder is not None:
+                    folder.remove()
                 self._slot.release()
                 raise Conflict(f"cannot stage the upload under the artifacts folder: {exc.strerror or exc}") from None
             job = Job(folder.path.name, filename, input_kind, upload, folder)
@@ -230,7 +125,9 @@ class TrainingJobs:
     def _busy_message(job: Job) -> str:
         if job.cancel.is_set():
             return f"run {job.run_id} was discarded and is still stopping; try again in a few seconds"
-        return f"a training is already running ({job.run_id}): wait for it, or discard it with DELETE /runs/{job.run_id}"
+        return (
+            f"a training is already running ({job.run_id}): wait for it, or discard it with DELETE /runs/{job.run_id}"
+        )
 
     def _remember(self, job: Job) -> None:
         self._jobs[job.run_id] = job
@@ -246,17 +143,25 @@ class TrainingJobs:
         try:
             self._train_job(job, config)
         finally:
-            with self._lock:
-                self._running = None
-                self._slot.release()
+            self._free_slot(job)  # already done when the job ended normally
             job.stopped.set()
 
+    def _free_slot(self, job: Job) -> None:
+        """Let the next training start (only while ``job`` is still the one holding the slot)."""
+        with self._lock:
+            if self._running is job:
+                self._running = None
+                self._slot.release()
+
     def _train_job(self, job: Job, config: RunConfig) -> None:
+        """Run the job and record how it ended. The training slot is freed before the final state is
+        visible: a client that sees done/failed/discarded can start the next training at once."""
         error: str | None = None
         try:
             card, comparison = self._run(job, config, JobProgress(job))
             with job.lock:  # discard() checks and sets under the same lock: no finished-but-discarded race
                 if not job.cancel.is_set():
+                    self._free_slot(job)
                     job.card, job.comparison = card, comparison
                     job.state, job.finished_at = "done", utc_now()
                     return
@@ -269,6 +174,7 @@ class TrainingJobs:
             error = f"training failed unexpectedly: {self._reason(exc, job)}"
         job.folder.remove()
         with job.lock:
+            self._free_slot(job)
             failed = error is not None and not job.cancel.is_set()
             job.state, job.error = ("failed", error) if failed else ("discarded", None)
             job.finished_at = utc_now()
@@ -280,21 +186,11 @@ class TrainingJobs:
         return public_text(text, [self.root])
 
     def _run(self, job: Job, config: RunConfig, progress: JobProgress) -> tuple[ModelCard, dict[str, Any]]:
-        paths = ArtifactPaths(job.folder.artifacts)
-        settings = Settings(artifacts_root=job.folder.artifacts, model_key=self.settings.model_key)
-        if job.input_kind == "transactions":
-            from ...transactions import TransactionOptions
-            from ...transactions_run import run_transactions
-
-            result = run_transactions(config, TransactionOptions(), settings, progress, paths)
-        else:
-            from ...pipeline import run
-
-            result = run(config, settings, progress, paths)
+        train_staged(config, job.input_kind, job.folder.artifacts, self.settings, progress)
         with progress.stage(COMPARE_STAGE):
-            card = read_card(snapshot_paths(job.folder.artifacts))
-            ids = result.clean[result.id_column]
-            comparison = compare_with_served(self.store.bundle, card, ids, result.labels)
+            staged = snapshot_paths(job.folder.artifacts)
+            card = read_card(staged)
+            comparison = compare_with_served(self.store.bundle, card, migration_report(staged))
         return card, comparison
 
     # -- reading, publishing, discarding -------------------------------------------------------
@@ -311,9 +207,12 @@ class TrainingJobs:
                 raise Conflict(self._cannot(job, "publish"))
             staged = job.folder.artifacts
             try:
-                load_bundle(self.settings.model_copy(update={"artifacts_root": staged}))
+                candidate = load_bundle(self.settings.model_copy(update={"artifacts_root": staged}))
             except ArtifactError as exc:
-                raise Conflict(f"the trained model would be refused by this server: {own_words(exc, staged, job.filename)}") from None
+                raise Conflict(
+                    f"the trained model would be refused by this server: {own_words(exc, staged, job.filename)}"
+                ) from None
+            self._check_parent(candidate.card)
             try:
                 publish_staged(staged, self.root)
                 outcome = self.store.reload()
@@ -322,6 +221,7 @@ class TrainingJobs:
             job.folder.remove()
             job.finish("published")
         bundle = outcome.bundle
+        warm_customer_index(bundle)
         return PublishResult(
             run_id=job.run_id,
             model_version=bundle.model_version,
@@ -329,6 +229,21 @@ class TrainingJobs:
             k=bundle.k,
             warnings=list(bundle.warnings),
         )
+
+    def _check_parent(self, card: ModelCard) -> None:
+        """409 when another model was published since the run was trained: its segment ids, labels and
+        migration were matched to a model that is no longer the published one."""
+        if card.lineage is None:
+            return
+        try:
+            published: str | None = read_card(snapshot_paths(self.root)).model_version
+        except ArtifactError:
+            published = None
+        if card.lineage.parent_version != published:
+            raise Conflict(
+                f"the run was compared with model {card.lineage.parent_version or '(none)'}, but "
+                f"{published or 'no model'} is published now: train it again"
+            )
 
     def discard(self, job: Job) -> None:
         """Discard a job: a running one stops at its next stage; a finished one's staged run is removed."""

@@ -15,8 +15,7 @@ import pandas as pd
 
 from ...errors import DataError
 from ...transactions import DerivedCustomers, TransactionOptions, derive_customers
-from ..settings import ApiSettings
-from .errors import InvalidInput, PayloadTooLarge
+from .errors import InvalidInput
 from .limits import Deadline
 from .model_store import ModelBundle
 from .scoring import score_scaled
@@ -28,36 +27,22 @@ class TransactionScoring:
     table: pd.DataFrame  # customer_id, the derived features, segment, segment_name, ood, margin, confidence
 
 
-def score_transactions(
-    data: bytes,
-    filename: str,
-    bundle: ModelBundle,
-    settings: ApiSettings,
-    deadline: Deadline,
-    options: TransactionOptions,
-) -> TransactionScoring:
-    """Derive and score the customers of ``data`` (an order-line CSV); a whole-file problem is a 422."""
+def require_rfm_model(bundle: ModelBundle) -> None:
+    """Order lines can only be scored by a model of the RFM schema (422 otherwise, before any upload work)."""
     if bundle.schema.kind != "rfm":
         raise InvalidInput(
             "the served model segments customer tables, not order lines: score customers with /predict/csv, or "
             "train on transactions (python backend/src/main.py --transactions FILE) to serve an RFM model",
             field="file",
         )
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            f"the uploaded file has {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
-            "(setting SEGMENTATION_MAX_UPLOAD_BYTES)",
-            field="file",
-        )
-    if not data.strip():
-        raise InvalidInput(f"the uploaded file {filename!r} is empty", field="file")
-    lines = data.count(b"\n")
-    if lines > settings.max_upload_rows + 1:
-        raise PayloadTooLarge(
-            f"the uploaded file has about {lines:,} order lines; the limit is {settings.max_upload_rows:,} "
-            "(setting SEGMENTATION_MAX_UPLOAD_ROWS)",
-            field="file",
-        )
+
+
+def score_transactions(
+    data: bytes, filename: str, bundle: ModelBundle, deadline: Deadline, options: TransactionOptions
+) -> TransactionScoring:
+    """Derive and score the customers of ``data`` (an order-line CSV, already within the upload limits:
+    ``uploads.read_upload``); a whole-file problem is a 422."""
+    require_rfm_model(bundle)
     with tempfile.TemporaryDirectory(prefix="segmentation-orders-") as folder:
         path = Path(folder) / "orders.csv"
         path.write_bytes(data)

@@ -9,8 +9,10 @@ gathered in one aggregation, so the cleaning costs a handful of passes over the 
 
 1. per-value flags (missing marker, number parsing, declared ranges, gender spellings) and their
    counts — one pass over the input, cached;
-2. categorical spellings: per column, the most frequent spelling of each case-insensitive value
-   (ties: the alphabetically first) — a small aggregation joined back (no Python UDF);
+2. categorical spellings: Spark counts every distinct stripped value of every categorical column in
+   one job and the default engine's own ``category_spellings`` decides each value's level (the most
+   frequent spelling of each case-insensitive value, ties to the alphabetically first), applied as
+   a map literal (a join when there are too many distinct values); no Python UDF;
 3. the rows (missing/duplicate ids and rows, too sparse), imputation, rare levels, IQR outliers and
    whole-number columns (:mod:`.clean_rows`).
 """
@@ -20,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...data.clean import CleaningOptions, QualityReport
+import pandas as pd
+
+from ...data.clean import CleaningOptions, QualityReport, category_spellings
 from ...errors import DataError
 from ...feature_schema import OUT_OF_RANGE_WARN_SHARE, ROW_ID, FeatureSchema, FeatureSpec
 from ...schema import GENDER, MISSING_MARKERS, gender_spellings
@@ -129,6 +133,7 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
     else:
         numeric_ids = first_int(counts, "id_not_integral") == 0 and first_int(counts, "id_present") > 0
         id_column = F.col("_in").try_cast("long") if numeric_ids else F.col("_i")
+    spellings = _collected_spellings(live, _of(kinds, CATEGORY_KIND), schema)
     typed_columns: dict[str, Column] = {}
     category_flags: list[Column] = []
     for spec in specs:
@@ -138,7 +143,10 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
         elif kind == NUMBER_KIND:
             typed_columns[c] = F.when(_finite(F.col(f"_p_{c}")) & _in_range(F.col(f"_p_{c}"), spec), F.col(f"_p_{c}"))
         else:
-            live, canonical = _spellings(live, c, spec.levels)
+            if spellings is not None:
+                canonical = _mapped(spellings[c], c)
+            else:
+                live, canonical = _joined_spellings(live, c, spec.levels)
             typed_columns[c] = canonical
             given = ~F.col(f"_m_{c}")
             category_flags += [
@@ -148,28 +156,18 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
     selection = [F.col(ROW), *([id_column.alias(id_name)] if id_column is not None else [])]
     selection += [column.alias(c) for c, column in typed_columns.items()]
     typed = live.select(*selection, *category_flags)
-    if category_flags:
-        typed = typed.persist()  # the spelling joins are computed once
-        categories = typed.agg(
-            *[
-                count_if(F.col(f"_{step}_{c}")).alias(f"{step}_{c}")
-                for c in _of(kinds, CATEGORY_KIND)
-                for step in ("respelled", "unknown")
-            ]
-        ).first()
-        typed = typed.select(*[c for c in typed.columns if not c.startswith(("_respelled_", "_unknown_"))])
-    else:
-        categories = None
-    _report_columns(report, specs, kinds, counts, categories)
     if id_column is None:
         typed = clean_rows.generated_ids(typed, id_name)
-    order = [ROW, id_name, *[s.name for s in specs]]
-    typed = typed.select(*order)
-
-    kept = clean_rows.drop_unusable_rows(typed, schema, report)
+    values = [id_name, *[s.name for s in specs]]
+    category_counts = [
+        count_if(F.col(f"_{step}_{c}")).alias(f"{step}_{c}")
+        for c in _of(kinds, CATEGORY_KIND)
+        for step in ("respelled", "unknown")
+    ]
+    ranked = clean_rows.rank_rows(typed, schema, values, category_counts)  # one pass counts both
+    _report_columns(report, specs, kinds, counts, ranked.stats)
+    kept = clean_rows.drop_unusable_rows(ranked, schema, report)
     flags.unpersist()  # the ranked rows are cached now
-    if category_flags:
-        typed.unpersist()
     numeric = _of(kinds, NUMBER_KIND)
     imputed, rows = clean_rows.impute(kept, schema, report, numeric)
     grouped, levels, distinct = clean_rows.group_rare_levels(imputed, schema, report, rows)
@@ -240,13 +238,47 @@ def _pass_one_counts(
     return aggregates
 
 
-def _spellings(live: DataFrame, column: str, levels: tuple[str, ...] | None) -> tuple[DataFrame, Column]:
-    """The canonical spelling of each value of a categorical column (null when missing or unknown).
+#: Distinct categorical spellings (all columns together) decided on the driver by the default engine's
+#: own ``category_spellings``; a table with more (free text in a describe column) is mapped by a join.
+MAX_COLLECTED_SPELLINGS = 10_000
 
-    With declared ``levels`` the declared spelling (others are unknown); without, the most frequent
-    stripped spelling of each case-insensitive value, ties to the alphabetically first — the rule of
-    ``data.clean.category_spellings`` — aggregated by Spark and joined back on the lower-case value.
-    """
+
+def _collected_spellings(
+    live: DataFrame, columns: list[str], schema: FeatureSchema
+) -> dict[str, dict[str, str | None]] | None:
+    """Per categorical column: stripped value → canonical level (None: unknown), decided by
+    :func:`data.clean.category_spellings` on Spark's counts — one job for every column; None when
+    there are too many distinct values to bring to the driver."""
+    from pyspark.sql import functions as F
+
+    if not columns:
+        return {}
+    pairs = F.explode(F.array(*[F.struct(F.lit(c).alias("c"), F.col(f"_s_{c}").alias("v")) for c in columns]))
+    counts = live.select(pairs.alias("p")).select("p.c", "p.v").where(F.col("v").isNotNull()).groupBy("c", "v")
+    rows = counts.count().limit(MAX_COLLECTED_SPELLINGS + 1).collect()
+    if len(rows) > MAX_COLLECTED_SPELLINGS:
+        return None
+    maps: dict[str, dict[str, str | None]] = {}
+    for c in columns:
+        mine = {str(r["v"]): int(r["count"]) for r in rows if r["c"] == c}
+        spellings = category_spellings(pd.Series(mine, dtype="int64"), schema.spec(c).levels)
+        maps[c] = {value: spellings.get(value.lower()) for value in mine}
+    return maps
+
+
+def _mapped(spellings: dict[str, str | None], column: str) -> Column:
+    from pyspark.sql import functions as F
+
+    known = sorted((value, level) for value, level in spellings.items() if level is not None)
+    if not known:
+        return F.lit(None).cast("string")
+    return F.create_map(*[F.lit(x) for pair in known for x in pair])[F.col(f"_s_{column}")]
+
+
+def _joined_spellings(live: DataFrame, column: str, levels: tuple[str, ...] | None) -> tuple[DataFrame, Column]:
+    """The same rule in Spark, for a column with too many distinct values to collect: the most frequent
+    stripped spelling of each case-insensitive value (ties: the alphabetically first), joined back on
+    the lower-case value; with declared ``levels`` the declared spelling (others are unknown)."""
     from pyspark.sql import functions as F
 
     stripped = F.col(f"_s_{column}")

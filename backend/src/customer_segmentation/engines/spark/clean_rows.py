@@ -80,23 +80,31 @@ def generated_ids(frame: DataFrame, name: str) -> DataFrame:
     return frame.withColumn(name, (offsets[part] + rank).cast("long"))
 
 
-def drop_unusable_rows(typed: DataFrame, schema: FeatureSchema, report: QualityReport) -> DataFrame:
-    """Missing ids, exact duplicates, repeated ids (first row in file order kept), too-sparse rows.
+@dataclass
+class Ranked:
+    """The typed rows ranked for the row rules (cached), and the counts of one aggregation over them."""
+
+    frame: DataFrame
+    stats: Any
+    values: list[str]  # the table's columns (besides ``_row``)
+    features: list[str]
+
+
+def rank_rows(typed: DataFrame, schema: FeatureSchema, values: list[str], extra: list[Column]) -> Ranked:
+    """Rank the rows for :func:`drop_unusable_rows`, counting its rules and ``extra`` in one pass.
 
     After exact duplicates are gone the first row of an id is still its first row overall, so one
-    window by id gives both: ``duplicate_row`` = rows repeating an earlier identical row, and
-    ``duplicate_id`` = the remaining rows that are not the first of their id. Generated row ids
-    never repeat: rows are then compared on every other column.
+    window by id gives both: ``duplicate_row`` = rows repeating an earlier identical row (identical in
+    ``values``), and ``duplicate_id`` = the remaining rows that are not the first of their id.
+    Generated row ids never repeat: rows are then compared on every other column.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     id_name = schema.id_name
-    values = [c for c in typed.columns if c != ROW]
     generated = schema.id_column is None
     features = [c for c in schema.feature_names if c in values]
-    max_missing = len(features) // 2
-    sparse = sum((F.col(c).isNull().cast("int") for c in features), F.lit(0)) > max_missing
+    sparse = sum((F.col(c).isNull().cast("int") for c in features), F.lit(0)) > len(features) // 2
     has_id = F.col(id_name).isNotNull()
     compared = [c for c in values if c != id_name] if generated else values
     ranked = typed.withColumn("_row_rank", F.row_number().over(Window.partitionBy(*compared).orderBy(ROW)))
@@ -109,8 +117,17 @@ def drop_unusable_rows(typed: DataFrame, schema: FeatureSchema, report: QualityR
         count_if(has_id & (F.col("_row_rank") > 1)).alias("duplicate_row"),
         count_if(has_id & (F.col("_row_rank") == 1) & (F.col("_id_rank") > 1)).alias("duplicate_id"),
         count_if(has_id & first & F.col("_sparse")).alias("too_sparse"),
+        *extra,
     ).first()
     assert stats is not None
+    return Ranked(ranked, stats, values, features)
+
+
+def drop_unusable_rows(ranked: Ranked, schema: FeatureSchema, report: QualityReport) -> DataFrame:
+    """Missing ids, exact duplicates, repeated ids (first row in file order kept), too-sparse rows."""
+    from pyspark.sql import functions as F
+
+    id_name, stats = schema.id_name, ranked.stats
     report.add("missing_id", id_name, first_int(stats, "no_id"), "rows without a customer id dropped")
     report.add("duplicate_row", None, first_int(stats, "duplicate_row"), "exact duplicate rows dropped")
     report.add(
@@ -120,9 +137,10 @@ def drop_unusable_rows(typed: DataFrame, schema: FeatureSchema, report: QualityR
         "too_sparse",
         None,
         first_int(stats, "too_sparse"),
-        f"rows missing more than {max_missing} of the {len(features)} model features dropped",
+        f"rows missing more than {len(ranked.features) // 2} of the {len(ranked.features)} model features dropped",
     )
-    return ranked.where(has_id & first & ~F.col("_sparse")).select(ROW, *values)
+    usable = F.col(id_name).isNotNull() & (F.col("_id_rank") == 1) & (F.col("_row_rank") == 1) & ~F.col("_sparse")
+    return ranked.frame.where(usable).select(ROW, *ranked.values)
 
 
 def _mode(kept: DataFrame, column: str, schema: FeatureSchema, stats: Any) -> str:
@@ -195,21 +213,34 @@ class _LevelCounts:
     every: list[str] | None  # all levels, when there are at most MAX_LEVELS
 
 
+#: Levels collected to the driver at once: every frequent one (share ≥ RARE_LEVEL_SHARE) and enough
+#: to know whether there are more than MAX_LEVELS.
+_LEVELS_AT_ONCE = int(1 / RARE_LEVEL_SHARE) + MAX_LEVELS + 1
+
+
 def _level_counts(frame: DataFrame, column: str, rows: int) -> _LevelCounts:
+    """A categorical column's level counts: one small job (the most common levels reach the driver),
+    and a second one only for a column with very many levels."""
     from pyspark.sql import functions as F
 
     counts = frame.groupBy(column).count()
-    rare = F.col("count") / F.lit(float(rows)) < F.lit(RARE_LEVEL_SHARE)  # pandas' share, same division
+    top = counts.orderBy(F.col("count").desc(), F.col(column).asc()).limit(_LEVELS_AT_ONCE).collect()
+    # pandas' share: the same IEEE division as value_counts(normalize=True)
+    is_rare = [int(r["count"]) / float(rows) < RARE_LEVEL_SHARE for r in top]
+    frequent = [str(r[column]) for r, rare in zip(top, is_rare, strict=True) if not rare]
+    if len(top) < _LEVELS_AT_ONCE:  # every level is here
+        rare_rows = sum(int(r["count"]) for r, rare in zip(top, is_rare, strict=True) if rare)
+        every = [str(r[column]) for r in top] if len(top) <= MAX_LEVELS else None
+        return _LevelCounts(len(top), sum(is_rare), rare_rows, frequent, every)
+    rare = F.col("count") / F.lit(float(rows)) < F.lit(RARE_LEVEL_SHARE)
     summary = counts.agg(
         F.count(F.lit(1)).alias("levels"),
         count_if(rare).alias("rare"),
         F.sum(F.when(rare, F.col("count")).otherwise(0)).alias("rare_rows"),
     ).first()
     assert summary is not None
-    n_levels = first_int(summary, "levels")
-    frequent = [str(r[column]) for r in counts.where(~rare).select(column).collect()]
-    every = [str(r[column]) for r in counts.select(column).collect()] if n_levels <= MAX_LEVELS else None
-    return _LevelCounts(n_levels, first_int(summary, "rare"), first_int(summary, "rare_rows"), frequent, every)
+    levels = first_int(summary, "levels")
+    return _LevelCounts(levels, first_int(summary, "rare"), first_int(summary, "rare_rows"), frequent, None)
 
 
 def _too_many_levels(column: str, levels: int) -> DataError:

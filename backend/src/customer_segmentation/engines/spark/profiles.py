@@ -3,7 +3,8 @@
 * Collected runs (every cleaned row on the driver): the default engine's own profiles — the Mall's
   :func:`profile_segments`, any other schema's :func:`schema_profiles`.
 * Large runs, Mall schema: exact per-segment sizes, medians, means and gender mix aggregated by Spark
-  on all rows (:func:`profiles_from_aggregates`, the very function the default engine uses).
+  on all rows (:func:`profiles_from_aggregates`, the very function the default engine uses); each
+  name term is checked against the members in the driver sample (all rows when it holds them all).
 * Large runs, other schemas: names, medians and level shares from the driver sample (the rows the k
   sweep saw), sizes and shares exact from Spark; the card's ``spark.profiles`` says so.
 """
@@ -50,25 +51,28 @@ def spark_profiles(
     overall: float,
 ) -> tuple[list[SegmentProfile], str]:
     """Profiles of a large run (``predictions``: every row with its ``segment``), and how they were made."""
-    if schema.kind == "mall":
-        profiles = _mall_aggregates(predictions, centroids, rows, silhouettes, overall)
-        return profiles, "aggregated by Spark on all rows"
     clean, labels = sample
+    checked = "all rows" if len(clean) == rows else f"the driver sample of {len(clean)} rows"
+    if schema.kind == "mall":
+        profiles = _mall_aggregates(predictions, centroids, rows, silhouettes, overall, sample)
+        return profiles, f"aggregated by Spark on all rows; name terms checked on {checked}"
     profiles = schema_profiles(clean, labels, centroids, schema, silhouettes=silhouettes, overall_silhouette=overall)
     sizes = {int(r[SEGMENT]): int(r["count"]) for r in predictions.groupBy(SEGMENT).count().collect()}
     for profile in profiles:
         profile.size = sizes.get(profile.id, 0)
         profile.share = profile.size / rows if rows else 0.0
         profile.description = describe_profile(profile, schema)
-    note = (
-        f"sizes and shares aggregated by Spark on all rows; names, medians, means and level shares from "
-        f"the driver sample of {len(clean)} rows"
-    )
+    note = f"sizes and shares aggregated by Spark on all rows; names, medians, means and level shares from {checked}"
     return profiles, note
 
 
 def _mall_aggregates(
-    predictions: DataFrame, centroids: pd.DataFrame, rows: int, silhouettes: list[float], overall: float
+    predictions: DataFrame,
+    centroids: pd.DataFrame,
+    rows: int,
+    silhouettes: list[float],
+    overall: float,
+    members: tuple[pd.DataFrame, np.ndarray],
 ) -> list[SegmentProfile]:
     """Exact per-segment sizes, medians, means and gender mix, aggregated by Spark on all rows."""
     from pyspark.sql import functions as F
@@ -87,4 +91,4 @@ def _mall_aggregates(
     ).first()
     assert quantiles is not None
     cuts = {c: (float(quantiles[c][0]), float(quantiles[c][1])) for c in numeric}
-    return profiles_from_aggregates(stats, cuts, centroids, rows, numeric, with_gender, silhouettes, overall)
+    return profiles_from_aggregates(stats, cuts, centroids, rows, numeric, with_gender, silhouettes, overall, members)

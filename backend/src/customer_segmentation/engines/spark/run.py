@@ -28,6 +28,7 @@ from ...data.clean import CleaningOptions
 from ...data.fetch import fetch_mall_customers, sha256_file
 from ...errors import ConfigError
 from ...feature_schema import FeatureSchema
+from ...modeling.evidence import K_RESAMPLES, apply_rule, k_evidence, segment_jaccard, stability_by_k
 from ...modeling.serving import ServingModel
 from ...modeling.stability import bootstrap_stability
 from ...modeling.train import centers_in_original_units, per_cluster_silhouette
@@ -147,6 +148,10 @@ def _train(
         sample = scaled.frame if small else train.sweep_sample(scaled, sweep).persist()
         clean_rows, x = train.collect_sample(sample, scaled.width, schema)
         selection = train.choose_k(x, sweep, rows)
+    with progress.stage(f"Measuring how certain k is ({K_RESAMPLES} resamples)"):
+        k_certainty = k_evidence(x, selection, config.k_rule)  # the default engine's evidence and rule
+        if k_certainty is not None:
+            selection = apply_rule(selection, k_certainty)
     k = selection.chosen_k
     with progress.stage(f"Fitting Spark ML K-Means with k={k} on all {rows} rows"):
         # The bar a Spark fit must reach: the sweep's solution on all rows (its own inertia when it saw them all).
@@ -177,6 +182,8 @@ def _train(
             n_init=selection.n_init,  # as many restarts as the sweep used (default engine rule)
             random_state=sweep.random_state,
         )
+        by_k = stability_by_k(x, selection, config.bootstrap_resamples)
+        jaccard = segment_jaccard(x, labels, selection) if k_certainty is not None else None
     with progress.stage("Profiling segments" + ("" if small else " (Spark)")):
         centroids = centers_in_original_units(
             pipeline.named_steps["preprocess"], pipeline.named_steps["kmeans"].cluster_centers_
@@ -188,6 +195,10 @@ def _train(
             profiles, profiles_note = spark_profiles(
                 schema, predictions, (clean_rows, labels), centroids, rows, detail.per_cluster, detail.overall
             )
+        if jaccard is not None:
+            for profile in profiles:
+                segment = jaccard.segment(profile.id)
+                profile.jaccard, profile.jaccard_reading = segment.mean_jaccard, segment.reading
         serving = ServingModel.from_pipeline(pipeline, x, labels)
         axes = choose_axes(schema, clean_rows, x, labels, sweep.random_state)
     warnings = run_warnings(config, cleaned.report.warnings, profiles, rows)
@@ -211,6 +222,9 @@ def _train(
         schema=schema,
         axes=axes,
         warnings=warnings,
+        k_certainty=k_certainty,
+        stability_by_k=by_k,
+        segment_stability=jaccard,
         model_bytes=buffer.getvalue(),
     )
     result.versions["pyspark"] = spark.version

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ...errors import DataError
 from ...transactions import rules
-from ...transactions.aggregate import DerivedCustomers, tidy_customers
+from ...transactions.check import CHECK_LINES, money_not_numbers
 from ...transactions.columns import ColumnMap, resolve_columns
 from ...transactions.dates import (
     DATE_PART_REGEX,
@@ -41,6 +41,7 @@ from ...transactions.dates import (
 )
 from ...transactions.duck import connect
 from ...transactions.options import TransactionOptions
+from ...transactions.result import DerivedCustomers, nothing_valid, tidy_customers
 from ...transactions.source import open_source
 from .read import local_path
 
@@ -174,6 +175,21 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
+def _check_money(raw: DataFrame, sql: _Sql) -> None:
+    """Like the DuckDB engine's check: a money column with values but no number on the first lines
+    (a decimal comma, a wrong delimiter) is refused before the aggregation."""
+    money = sql.columns.amount or sql.columns.quantity
+    assert money is not None
+    text = _trimmed(sql.col(money))
+    row = (
+        raw.limit(CHECK_LINES)
+        .selectExpr(f"count({sql.number(money, rules.AMOUNT_TYPE)})", f"count({text})", f"min({text})")
+        .first()
+    )
+    if row is not None and row[1] and not row[0]:
+        raise money_not_numbers(money, row[2])
+
+
 def _orders(raw: DataFrame, sql: _Sql, native_date: bool) -> DataFrame:
     """Distinct lines (exact duplicates counted as copies), staged, grouped by order."""
     from pyspark.sql import functions as F
@@ -250,11 +266,6 @@ def _counts(orders: DataFrame) -> dict[str, int]:
     return {name: int(value or 0) for name, value in zip(names, row or (), strict=True)}
 
 
-def _nothing_valid(counts: dict[str, int]) -> DataError:
-    reasons = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if v and k in rules.EXCLUSION_NAMES)
-    return DataError(f"no valid purchase line is left (excluded: {reasons or 'none'})")
-
-
 def _customer_key(parsed: DataFrame, valid: str) -> str:
     number = "try_cast(cust AS DECIMAL(38,6))"
     integral = (
@@ -328,8 +339,10 @@ def derive_customers_spark(
     if types[columns.date].startswith(("int", "bigint", "double", "float", "decimal", "smallint", "tinyint")):
         raise DataError(f"the date column {columns.date!r} holds numbers ({types[columns.date]}), not dates")
     native = types[columns.date].startswith(("date", "timestamp"))
+    sql = _Sql(header, columns, types)
     try:
-        orders = _orders(raw, _Sql(header, columns, types), native).cache()
+        _check_money(raw, sql)
+        orders = _orders(raw, sql, native).cache()
         counts = _counts(orders)
     except DataError:
         raise
@@ -337,7 +350,7 @@ def derive_customers_spark(
         raise DataError(f"{name} could not be read by Spark: {_first_line(exc)}") from None
     timings["scan"] = time.perf_counter() - clock
     if not counts.pop("candidates"):
-        raise _nothing_valid(counts)
+        raise nothing_valid(counts)
     fmt = _date_format(orders, columns.date, options, native)
     parsed = (
         orders.where(_KEEP)
@@ -349,7 +362,7 @@ def derive_customers_spark(
     else:
         last = parsed.where(f"stage = {_CANDIDATE}").select(F.max(F.to_date("ts"))).first()
         if last is None or last[0] is None:
-            raise _nothing_valid(counts)
+            raise nothing_valid(counts)
         as_of = date.fromordinal(last[0].toordinal() + 1)
     day = f"DATE'{as_of.isoformat()}'"
     row = (
@@ -364,7 +377,7 @@ def derive_customers_spark(
     unparseable, future, valid = (int(v or 0) for v in (row or (0, 0, 0)))
     counts |= {rules.UNPARSEABLE_DATE: unparseable, rules.FUTURE_DATE: future}
     if not valid:
-        raise _nothing_valid(counts)
+        raise nothing_valid(counts)
     frame, returned_lines, returned_value, floored = _customers(parsed, as_of, options)
     orders.unpersist()
     parsed.unpersist()
