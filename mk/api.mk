@@ -5,11 +5,14 @@
 BENCH_API_OUT ?= bench-out/api
 BENCH_API_SECONDS ?= 5
 
-BENCH_TARGETS += bench-api
+BENCH_TARGETS += bench-api bench-health
 
-.PHONY: bench-api test-api
+.PHONY: bench-api bench-health test-api
 bench-api: $(VENV)/.installed ## API benchmark: fast path vs DataFrame + pipeline.predict, in-process and HTTP
 	$(PY) backend/bench/bench_api.py --seconds $(BENCH_API_SECONDS) --out $(BENCH_API_OUT)
 
 test-api: $(VENV)/.installed ## Run the API tests only (endpoints, validation, fuzzing, live uvicorn, corpus)
 	cd backend && ../$(PY) -m pytest -q tests/api
+
+bench-health: $(VENV)/.installed ## /health p50/p99 while the worst bodies each limit allows arrive (target p99 ≤ 100 ms)
+	cd backend && SEGMENTATION_BENCH_TARGETS=1 ../$(PY) -m pytest -q -s tests/hardening/test_health_under_load.py

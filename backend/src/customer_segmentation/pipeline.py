@@ -226,8 +226,13 @@ def run(
     settings: Settings | None = None,
     progress: SilentProgress | None = None,
     paths: ArtifactPaths | None = None,
+    *,
+    lineage_root: Path | None = None,
+    record: bool = True,
 ) -> RunResult:
-    """The full pipeline with its edges: read input, train, write every artifact."""
+    """The full pipeline with its edges: read input, train, write every artifact (a run staged to be
+    published elsewhere passes that folder as ``lineage_root`` and ``record=False``: see
+    :func:`artifacts.write_artifacts`)."""
     from .artifacts import write_artifacts
 
     settings = settings or get_settings()
@@ -239,7 +244,7 @@ def run(
         loaded.frame, config, progress, source_name=Path(loaded.source).name, input_sha256=digest, schema=schema
     )
     result.loaded = loaded
-    write_artifacts(result, paths, progress, settings=settings)
+    write_artifacts(result, paths, progress, settings=settings, lineage_root=lineage_root, record=record)
     return result
 
 

@@ -129,5 +129,5 @@ def run_transactions(
         derived = derive_customers(source, options)
         digest = source_sha256(source)
     result = train_transactions(derived, config, progress, source_name=source.name, input_sha256=digest)
-    write_artifacts(result, paths, progress)
+    write_artifacts(result, paths, progress, settings=settings)
     return result

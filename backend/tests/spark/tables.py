@@ -31,12 +31,12 @@ def write_wholesale_like(path: Path, n: int = 440, seed: int = 11) -> Path:
     channel = np.where(retail, "Retail", "Horeca")
     region = rng.choice(["Lisbon", "Oporto", "Other"], n, p=[0.2, 0.1, 0.7])
     columns = {
-        "Fresh": _spend(rng, n, 9000, 0.9),
-        "Milk": np.where(retail, _spend(rng, n, 11000, 0.5), _spend(rng, n, 2500, 0.7)),
-        "Grocery": np.where(retail, _spend(rng, n, 16000, 0.5), _spend(rng, n, 3000, 0.7)),
-        "Frozen": _spend(rng, n, 1600, 1.0),
-        "Detergents_Paper": np.where(retail, _spend(rng, n, 7000, 0.6), _spend(rng, n, 400, 0.9)),
-        "Delicassen": _spend(rng, n, 1000, 0.9),
+        "Fresh": _spend(rng, n, 9000, 0.5),
+        "Milk": np.where(retail, _spend(rng, n, 12000, 0.3), _spend(rng, n, 2000, 0.4)),
+        "Grocery": np.where(retail, _spend(rng, n, 18000, 0.3), _spend(rng, n, 2500, 0.4)),
+        "Frozen": _spend(rng, n, 1500, 0.5),
+        "Detergents_Paper": np.where(retail, _spend(rng, n, 8000, 0.3), _spend(rng, n, 300, 0.5)),
+        "Delicassen": _spend(rng, n, 1000, 0.5),
     }
     rows = [["Channel", "Region", *columns]]
     for i in range(n):

@@ -241,3 +241,31 @@ def test_an_unreachable_store_stops_the_run_before_publishing(
     assert len(lines) == 1 and "127.0.0.1:1/segments" in lines[0] and "opening" in lines[0], lines
     assert "s3cret" not in done.stderr
     assert snapshot(root) == before  # nothing published, nothing recorded
+
+
+def test_a_run_staged_elsewhere_links_to_the_served_run(
+    tmp_path: Path, trained_root_copy: Path, mall_csv: Path
+) -> None:
+    """Training staged in a private folder (the API's training jobs) matches the served model and leaves
+    recording to publishing: the store sees the run once it is published and reconciled."""
+    served = read_card_version(trained_root_copy)
+    staging = tmp_path / "staging"
+    settings = Settings(artifacts_root=staging)
+    staged = run(
+        RunConfig(data=mall_csv, **QUICK),
+        settings,
+        paths=ArtifactPaths(staging),
+        lineage_root=trained_root_copy,
+        record=False,
+    )
+    assert staged.lineage is not None and staged.lineage.info.status == "continued"
+    assert staged.lineage.info.parent_version == served
+    assert not (staging / "segmentation.db").exists()
+    with Store(f"sqlite:///{trained_root_copy / 'segmentation.db'}") as store:
+        assert [r.model_version for r in store.runs()] == [served]
+
+
+def read_card_version(root: Path) -> str:
+    from customer_segmentation.artifacts import read_card
+
+    return read_card(ArtifactPaths(root)).model_version
