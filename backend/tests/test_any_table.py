@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_cli import cli
 
 from customer_segmentation.modeling.card import ModelCard
 from customer_segmentation.reporting import figures
 from customer_segmentation.synth_tables import write_marketing_csv
-
-from test_cli import cli
 
 SPEND = "fresh,milk,grocery,frozen,detergents_paper,delicassen"
 

@@ -53,7 +53,7 @@ def test_columns_match_by_snake_case_or_as_written() -> None:
 
 def test_an_ambiguous_match_names_both_headers() -> None:
     schema = build_schema(["Income", "income_"], SchemaRequest(features=("income", "recency")))
-    with pytest.raises(DataError, match="duplicate column 'income': headers 'Income' and 'income_' .* \\(ambiguous\\)"):
+    with pytest.raises(DataError, match=r"duplicate column 'income': headers 'Income' and 'income_' .* \(ambiguous\)"):
         match_columns(["Income", "income_", "Recency"], schema)
 
 
@@ -175,7 +175,7 @@ def test_rare_levels_become_other_and_too_many_levels_are_refused() -> None:
     assert sorted(clean["c"].unique()) == ["a", "b", "other"]
     assert report.count("rare_level_grouped", "c") == 2
     many = [f"level{i % 30}" for i in range(3000)]
-    with pytest.raises(DataError, match="'c' has 30 levels .* --describe"):
+    with pytest.raises(DataError, match=r"'c' has 30 levels .* --describe"):
         clean_customers(_categorical_frame(many), CleaningOptions(schema=schema))
 
 

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from test_cli import cli
 
 from customer_segmentation.api.app import create_app
 from customer_segmentation.api.settings import ApiSettings
 from customer_segmentation.modeling.card import ModelCard
 from customer_segmentation.transactions.naming import VOCABULARY
-from test_cli import cli
 
 
 def export(rows: int = 3000, seed: int = 3) -> pd.DataFrame:
