@@ -320,7 +320,15 @@ def run(
             customer_col, date_col, invoice_col, amount_col, quantity_col, price_col, as_of, date_format, returns
         )
         config = dataclasses.replace(config, data=Path(transactions), transactions=True, transaction_args=tx_args)
-    if engine is Engine.spark:
+    if engine is Engine.spark and transactions is not None:
+        from .engines.spark import parse_conf
+        from .transactions_run import run_transactions_spark
+
+        conf = parse_conf(spark_conf or [])
+        result = run_transactions_spark(
+            config, tx_options, settings, progress, paths, master=spark_master, conf=conf, data_uri=transactions
+        )
+    elif engine is Engine.spark:
         from .engines.spark import parse_conf, run_spark
 
         conf = parse_conf(spark_conf or [])

@@ -138,6 +138,8 @@ class FeatureSchema(BaseModel):
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"column {repeated[0]!r} is declared twice")
+        if not any(spec.is_numeric for spec in self.features):
+            raise ValueError("declare at least one numeric feature (categorical features alone cannot be scaled)")
         for spec in self.features:
             if spec.kind is None:
                 raise ValueError(f"feature {spec.name!r} needs a kind (numeric or categorical)")

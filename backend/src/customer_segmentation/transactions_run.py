@@ -131,3 +131,41 @@ def run_transactions(
     result = train_transactions(derived, config, progress, source_name=source.name, input_sha256=digest)
     write_artifacts(result, paths, progress, settings=settings)
     return result
+
+
+def run_transactions_spark(
+    config: RunConfig,
+    options: TransactionOptions,
+    settings: Settings | None = None,
+    progress: SilentProgress | None = None,
+    paths: ArtifactPaths | None = None,
+    *,
+    master: str = "local[*]",
+    conf: dict[str, str] | None = None,
+    data_uri: str | None = None,
+) -> RunResult:
+    """``--engine spark --transactions``: the order lines are aggregated on Spark (the same definitions
+    and exclusion counts as DuckDB's, ``engines/spark/transactions.py``); the per-customer table — one
+    row per customer, orders of magnitude smaller than the lines — is then segmented on the driver
+    exactly as the default engine does, so both engines give the same features and the same k."""
+    from .artifacts import write_artifacts
+    from .engines.spark.session import check_master, spark_session
+    from .engines.spark.transactions import derive_customers_spark
+
+    settings = settings or get_settings()
+    progress = progress or SilentProgress()
+    paths = paths or settings.paths
+    if config.data is None:
+        raise ConfigError("--transactions needs the order-line file, folder or URI")
+    rfm_schema(config.features, dict(config.transforms))
+    check_master(master)
+    source = data_uri or str(config.data)
+    with progress.stage("Aggregating order lines per customer (Spark)"), spark_session(master, conf) as spark:
+        derived = derive_customers_spark(spark, source, options)
+        version = spark.version
+    local = Path(source)
+    digest = source_sha256(local) if local.exists() else ""
+    result = train_transactions(derived, config, progress, source_name=local.name, input_sha256=digest)
+    spark_info = {"master": master, "version": version, "stage": "order-line aggregation (clustering on the driver)"}
+    write_artifacts(result, paths, progress, settings=settings, engine="spark+scikit-learn", spark=spark_info)
+    return result

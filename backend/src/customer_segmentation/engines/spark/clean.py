@@ -90,7 +90,7 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
 
     # -- pass 1: per-value flags. Each value is stripped, parsed and mapped once, in projections that
     # later steps reference by name; the result is cached, so the input is parsed only once.
-    stripped = frame.select(F.col(ROW), *[_strip(F.col(c)).alias(c) for c in columns], *_raw(frame, kinds))
+    stripped = frame.select(F.col(ROW), *[_strip(F.col(c)).alias(c) for c in columns], *_raw(kinds))
     markers = F.array(*[F.lit(m) for m in sorted(MISSING_MARKERS)])
     missing = {c: F.col(c).isNull() | F.array_contains(markers, F.lower(F.col(c))) for c in columns}
     derived: list[Column] = [F.col(ROW), *[missing[c].alias(f"_m_{c}") for c in columns]]
@@ -122,6 +122,36 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
         kinds[c] = NUMBER_KIND if present and not first_int(counts, f"not_number_{c}") else CATEGORY_KIND
 
     # -- the typed table: live rows, the id, then each column as the default engine types it.
+    typed, category_counts = _typed_table(flags, schema, specs, kinds, counts, report, id_present)
+    values = [id_name, *[s.name for s in specs]]
+    ranked = clean_rows.rank_rows(typed, schema, values, category_counts)  # one pass counts both
+    _report_columns(report, specs, kinds, counts, ranked.stats)
+    kept = clean_rows.drop_unusable_rows(ranked, schema, report)
+    flags.unpersist()  # the ranked rows are cached now
+    numeric = _of(kinds, NUMBER_KIND)
+    imputed, rows = clean_rows.impute(kept, schema, report, numeric)
+    grouped, levels, distinct = clean_rows.group_rare_levels(imputed, schema, report, rows)
+    cleaned, whole_columns, constant = clean_rows.handle_outliers(grouped, options, schema, report, numeric)
+    clean_rows.warn_constant_features(schema, report, constant, distinct)
+    return SparkCleaned(cleaned, report, report.rows_out, whole_columns, levels)
+
+
+def _typed_table(
+    flags: DataFrame,
+    schema: FeatureSchema,
+    specs: list[FeatureSpec],
+    kinds: dict[str, str | None],
+    counts: Any,
+    report: QualityReport,
+    id_present: bool,
+) -> tuple[DataFrame, list[Column]]:
+    """The live rows with the id and each column typed as the default engine types it, and the
+    aggregates counting the categorical respellings and unknown levels (``_respelled_<c>`` …);
+    ``id_present``: the declared id column is in the table."""
+    from pyspark.sql import functions as F
+
+    id_name = schema.id_name
+    blank = first_int(counts, "blank")
     live = flags.where(~F.col("_blank"))
     if schema.id_column is None:  # customers are their data row numbers in the file (blank rows count)
         report.add("generated_id", ROW_ID, report.rows_in - blank, _GENERATED_ROW_ID)
@@ -148,32 +178,21 @@ def clean_spark(frame: DataFrame, options: CleaningOptions) -> SparkCleaned:
             else:
                 live, canonical = _joined_spellings(live, c, spec.levels)
             typed_columns[c] = canonical
-            given = ~F.col(f"_m_{c}")
             category_flags += [
                 (canonical.isNotNull() & (F.col(f"_r_{c}") != canonical)).alias(f"_respelled_{c}"),
-                (canonical.isNull() & given).alias(f"_unknown_{c}"),
+                (canonical.isNull() & ~F.col(f"_m_{c}")).alias(f"_unknown_{c}"),
             ]
     selection = [F.col(ROW), *([id_column.alias(id_name)] if id_column is not None else [])]
     selection += [column.alias(c) for c, column in typed_columns.items()]
     typed = live.select(*selection, *category_flags)
     if id_column is None:
         typed = clean_rows.generated_ids(typed, id_name)
-    values = [id_name, *[s.name for s in specs]]
     category_counts = [
         count_if(F.col(f"_{step}_{c}")).alias(f"{step}_{c}")
         for c in _of(kinds, CATEGORY_KIND)
         for step in ("respelled", "unknown")
     ]
-    ranked = clean_rows.rank_rows(typed, schema, values, category_counts)  # one pass counts both
-    _report_columns(report, specs, kinds, counts, ranked.stats)
-    kept = clean_rows.drop_unusable_rows(ranked, schema, report)
-    flags.unpersist()  # the ranked rows are cached now
-    numeric = _of(kinds, NUMBER_KIND)
-    imputed, rows = clean_rows.impute(kept, schema, report, numeric)
-    grouped, levels, distinct = clean_rows.group_rare_levels(imputed, schema, report, rows)
-    cleaned, whole_columns, constant = clean_rows.handle_outliers(grouped, options, schema, report, numeric)
-    clean_rows.warn_constant_features(schema, report, constant, distinct)
-    return SparkCleaned(cleaned, report, report.rows_out, whole_columns, levels)
+    return typed, category_counts
 
 
 _GENERATED_ROW_ID = "no customer id column: customers numbered row_id 1..n in file order"
@@ -183,7 +202,7 @@ def _of(kinds: dict[str, str | None], kind: str) -> list[str]:
     return [c for c, k in kinds.items() if k == kind]
 
 
-def _raw(frame: DataFrame, kinds: dict[str, str | None]) -> list[Column]:
+def _raw(kinds: dict[str, str | None]) -> list[Column]:
     """Categorical (and undecided) columns as read: a respelling is counted against the raw value."""
     from pyspark.sql import functions as F
 
