@@ -158,6 +158,7 @@ def dataset(out: Path, lines: int, kind: str) -> tuple[Path, float | None]:
 
 def measure(lines: int, kind: str, out: Path, naive_max: int, pipeline: bool) -> dict[str, Any]:
     path, generated = dataset(out, lines, kind)
+    load = os.getloadavg()[0]
     ours, wall = _spawn("_derive", str(path))
     ours["wall"] = wall
     naive = None
@@ -169,6 +170,7 @@ def measure(lines: int, kind: str, out: Path, naive_max: int, pipeline: bool) ->
         "format": kind,
         "file_mb": path.stat().st_size / 1e6,
         "generated_s": generated,
+        "load": load,
         "ours": ours,
         "naive": naive,
         "pipeline": whole,
@@ -192,7 +194,7 @@ def table(results: list[dict[str, Any]]) -> str:
     head = (
         "| lines | format | file MB | derive wall s | CPU s | scan | duplicates | dates | customers | peak RSS MB "
         "| naive pandas s | naive CPU s | naive RSS MB | time ours/naive | RSS ours/naive | same result "
-        "| whole pipeline s | pipeline RSS MB |"
+        "| whole pipeline s | pipeline RSS MB | load |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     largest_naive = max((r for r in results if r["naive"]), key=lambda r: r["lines"], default=None)
@@ -231,6 +233,7 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{o['peak_rss_mb']:.0f}",
             *naive_cols,
             *pipe_cols,
+            f"{r['load']:.1f}" if "load" in r else "–",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -273,7 +276,7 @@ def machine() -> str:
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("duckdb", "pandas", "pyarrow"))
     return (
         f"{cpu}; {os.cpu_count()} cores; {mem_kb / 2**20:.0f} GiB RAM; Python {platform.python_version()}; "
-        f"{versions}; load average at start {os.getloadavg()[0]:.1f} (the machine is shared with other jobs)"
+        f"{versions}; shared with other jobs — *load* is the 1-minute load average when each row started"
     )
 
 
@@ -332,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--merge-json", type=Path, action="append", default=[], help="earlier --json results to report with these"
     )
+    parser.add_argument("--note", default="", help="a sentence to print under the table (e.g. how rows were merged)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
     kinds = [k for k in args.formats.replace(",", " ").split() if k in ("csv", "parquet")]
@@ -351,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         key=lambda r: (r["lines"], r["format"]),
     )
     text = table(results) + "\n\nTargets (" + TARGETS + "):\n\n" + (verdicts(results) or "* (no target size run)")
+    if args.note:
+        text += "\n\n" + args.note
     print(f"Machine: {about}\n\n{text}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
