@@ -132,3 +132,65 @@ def test_mall_without_age_on_income_and_spending(mall_without_age: Path, tmp_pat
     assert card.silhouette.overall == pytest.approx(0.55, abs=0.01)
     assert (root / "reports" / "figures" / figures.FIGURE_2D).is_file()
     assert not (root / "reports" / "figures" / figures.FIGURE_3D).exists()  # no third axis: no 3D figure
+
+
+@pytest.fixture(scope="module")
+def wholesale_root(wholesale_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("wholesale")
+    done = cli(
+        "--data",
+        str(wholesale_csv),
+        "--features",
+        SPEND,
+        "--categorical",
+        "channel,region",
+        "--output-root",
+        str(root),
+        "-q",
+    )
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_the_api_follows_the_served_wholesale_model(wholesale_root: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from customer_segmentation.api.app import create_app
+    from customer_segmentation.api.settings import ApiSettings
+
+    settings = ApiSettings(artifacts_root=wholesale_root, frontend_dir=wholesale_root / "no-dashboard")
+    customer = {
+        "fresh": 12669,
+        "milk": 9656,
+        "grocery": 7561,
+        "frozen": 214,
+        "detergents_paper": 2674,
+        "delicassen": 1338,
+        "channel": "2",
+        "region": "3",
+    }
+    with TestClient(create_app(settings)) as client:
+        schema = client.get("/model/schema").json()
+        assert [f["name"] for f in schema["features"]] == [*SPEND.split(","), "channel", "region"]
+        assert {f["name"]: f["levels"] for f in schema["features"]}["region"] == ["1", "2", "3"]
+        assert schema["id_column"] == "row_id" and schema["id_generated"] is True
+        assert client.post("/predict", json=customer).status_code == 200
+        as_headers = {
+            "Fresh": 12669,
+            "Milk": 9656,
+            "Grocery": 7561,
+            "Frozen": 214,
+            "Detergents_Paper": 2674,
+            "Delicassen": 1338,
+            "Channel": 2,
+            "Region": 3,
+        }
+        assert client.post("/predict", json=as_headers).status_code == 200  # headers as written, codes as numbers
+        mall = client.post("/predict", json={"gender": "Female", "age": 31, "annual_income": 87, "spending_score": 82})
+        assert mall.status_code == 422
+        fields = {e["field"]: e["message"] for e in mall.json()["errors"]}
+        assert all(fields.get(name) == "Field required" for name in SPEND.split(","))
+        assert "Extra inputs" in fields["age"]
+        unseen = client.post("/predict", json={**customer, "region": "9"})
+        assert unseen.status_code == 422
+        assert "unknown level '9' of region; known levels: 1, 2, 3" in unseen.json()["detail"]
