@@ -17,6 +17,7 @@ describes the segment with numbers instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,21 +39,45 @@ def _model_scale(values: pd.Series, transform: Transform) -> np.ndarray:
     return np.log1p(array) if transform is Transform.LOG1P else array
 
 
+@dataclass(frozen=True)
+class _Population:
+    """Per numeric feature, computed once for all segments: values on the model's scale, their mean
+    and spread, the raw values and the population median."""
+
+    scaled: dict[str, np.ndarray]
+    mean: dict[str, float]
+    spread: dict[str, float]
+    raw: dict[str, np.ndarray]
+    median: dict[str, float]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, schema: FeatureSchema) -> _Population:
+        scaled = {s.name: _model_scale(frame[s.name], s.transform) for s in schema.numeric_features}
+        raw = {s.name: frame[s.name].to_numpy(dtype="float64") for s in schema.numeric_features}
+        return cls(
+            scaled,
+            {n: float(v.mean()) for n, v in scaled.items()},
+            {n: float(v.std()) for n, v in scaled.items()},
+            raw,
+            {n: float(np.median(v)) for n, v in raw.items()},
+        )
+
+
 def _numeric_terms(
-    frame: pd.DataFrame, labels: np.ndarray, segment: int, schema: FeatureSchema
+    population: _Population, members: np.ndarray, schema: FeatureSchema
 ) -> list[tuple[float, dict[str, Any]]]:
-    members = labels == segment
     terms = []
+    if not members.any():
+        return terms
     for spec in schema.numeric_features:
-        scaled = _model_scale(frame[spec.name], spec.transform)
-        spread = float(scaled.std())
-        if spread == 0 or not members.any():
+        spread = population.spread[spec.name]
+        if spread == 0:
             continue
-        effect = (float(scaled[members].mean()) - float(scaled.mean())) / spread
+        effect = (float(population.scaled[spec.name][members].mean()) - population.mean[spec.name]) / spread
         if abs(effect) < MIN_EFFECT:
             continue
-        median = float(frame[spec.name].median())
-        values = frame.loc[members, spec.name].to_numpy(dtype="float64")
+        median = population.median[spec.name]
+        values = population.raw[spec.name][members]
         direction = "high" if effect > 0 else "low"
         true_share = float(np.mean(values > median) if effect > 0 else np.mean(values < median))
         terms.append(
@@ -143,12 +168,13 @@ def schema_profiles(
     ]
     categorical = [s.name for s in schema.columns if s.name in frame.columns and s.name not in numeric]
     thirds = frame[numeric].quantile([1 / 3, 2 / 3]) if numeric else None
+    population = _Population.of(frame, schema)
     profiles = []
     for segment in range(len(centroids)):
         members = labels == segment
         part = frame.loc[members]
         size = int(members.sum())
-        ranked = _numeric_terms(frame, labels, segment, schema) + _level_terms(frame, labels, segment, schema)
+        ranked = _numeric_terms(population, members, schema) + _level_terms(frame, labels, segment, schema)
         ranked.sort(key=lambda pair: -pair[0])
         name, used = _name([term for _, term in ranked[:MAX_TERMS]])
         medians = {c: float(part[c].median()) for c in numeric} if size else {}
