@@ -194,3 +194,22 @@ def test_the_api_follows_the_served_wholesale_model(wholesale_root: Path) -> Non
         unseen = client.post("/predict", json={**customer, "region": "9"})
         assert unseen.status_code == 422
         assert "unknown level '9' of region; known levels: 1, 2, 3" in unseen.json()["detail"]
+
+
+def test_serving_twin_labels_the_wholesale_model_like_its_pipeline(wholesale_root: Path) -> None:
+    """One-hot levels (two- and three-level features) and log1p in the pickle-free path equal the Pipeline."""
+    import numpy as np
+
+    from customer_segmentation.api.services.model_store import serving_from_card
+    from customer_segmentation.artifacts import load_pipeline_trusted, read_card
+    from customer_segmentation.config import ArtifactPaths
+
+    paths = ArtifactPaths(wholesale_root)
+    pipeline = load_pipeline_trusted(paths)
+    serving = serving_from_card(read_card(paths))
+    clean = pd.read_csv(paths.clustered_csv, dtype={"channel": str, "region": str})
+    numeric = clean[list(serving.numeric_features)].to_numpy(dtype="float64")
+    levels = [clean[c.name].map({level: i for i, level in enumerate(c.levels)}).to_numpy() for c in serving.categorical]
+    x = serving.transform_columns(numeric, levels)
+    np.testing.assert_allclose(x, pipeline.named_steps["preprocess"].transform(clean), atol=1e-12)
+    np.testing.assert_array_equal(serving.predict(x), pipeline.predict(clean))
