@@ -66,7 +66,7 @@ class _Population:
 def _numeric_terms(
     population: _Population, members: np.ndarray, schema: FeatureSchema
 ) -> list[tuple[float, dict[str, Any]]]:
-    terms = []
+    terms: list[tuple[float, dict[str, Any]]] = []
     if not members.any():
         return terms
     for spec in schema.numeric_features:
