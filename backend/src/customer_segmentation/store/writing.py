@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 
 import numpy as np
 from sqlalchemy import Connection, insert, select
@@ -122,7 +123,12 @@ def insert_memberships(
     ``progress``; the rows still commit together with the run, in the one transaction.
     """
     dialect = connection.dialect
-    write = _copy_rows if (dialect.name, dialect.driver) == ("postgresql", "psycopg") else _insert_rows
+    if (dialect.name, dialect.driver) == ("postgresql", "psycopg"):
+        write = _copy_rows
+    elif dialect.name == "sqlite":
+        write = _sqlite_rows
+    else:
+        write = _insert_rows
     customer_list, segment_list = customers.tolist(), segments.tolist()
     total = len(customers)
     with write(connection) as write_chunk:
@@ -148,6 +154,24 @@ def _insert_rows(connection: Connection) -> Iterator[_WriteChunk]:
         connection.execute(statement, rows)
 
     yield write_chunk
+
+
+@contextmanager
+def _sqlite_rows(connection: Connection) -> Iterator[_WriteChunk]:
+    """SQLite: the DB-API ``executemany`` with plain tuples on the same connection (so inside the same
+    transaction) — about three times faster than Core's per-row dicts on a million memberships."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    sql = f"INSERT INTO {Membership.__tablename__} (run_id, customer_id, segment_id) VALUES (?, ?, ?)"
+    cursor = driver.cursor()
+
+    def write_chunk(run_id: int, customers: Sequence[str], segments: Sequence[int]) -> None:
+        cursor.executemany(sql, zip(repeat(run_id), customers, segments, strict=False))
+
+    try:
+        yield write_chunk
+    finally:
+        cursor.close()
 
 
 @contextmanager
