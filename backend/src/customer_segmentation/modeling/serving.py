@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,11 @@ class ServingModel:
     def ids(self) -> np.ndarray:
         """(k,) stable segment id of each centroid row."""
         return np.asarray(self.segment_ids or range(self.k), dtype="int64")
+
+    @cached_property
+    def center_norms(self) -> np.ndarray:
+        """(k,) squared norms of the centroids: the constant part of K-Means' assignment proxy."""
+        return np.asarray((self.centers * self.centers).sum(axis=1))
 
     @property
     def width(self) -> int:

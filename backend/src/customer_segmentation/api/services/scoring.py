@@ -45,14 +45,13 @@ def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
     rows = np.arange(len(x))
     # einsum, not `x @ centers.T`: a skinny (n×d)·(d×k) product through a multi-threaded BLAS can
     # be 30× slower on a busy machine (thread hand-offs dominate); einsum's own loop is steady.
-    proxy = (centers * centers).sum(axis=1)[None, :] - 2.0 * np.einsum("nd,kd->nk", x, centers)  # (n, k)
+    proxy = model.center_norms[None, :] - 2.0 * np.einsum("nd,kd->nk", x, centers)  # (n, k)
     best = proxy.argmin(axis=1)
     proxy[rows, best] = np.inf
     second = proxy.argmin(axis=1) if model.k > 1 else best
     d1 = np.sqrt(((x - centers[best]) ** 2).sum(axis=1))
     d2 = np.sqrt(((x - centers[second]) ** 2).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        margin = np.where(d2 > 0, (d2 - d1) / d2, 0.0)
+    margin = np.divide(d2 - d1, d2, out=np.zeros_like(d1), where=d2 > 0)  # 0 on a boundary, 1 on the centroid
     ids = model.ids  # centroid row -> stable segment id (0..k-1 unless segments were retired)
     return Scored(ids[best], d1, ids[second], d2, margin, d1 > model.ood_threshold[best])
 
