@@ -39,3 +39,32 @@ def test_scores_explain_the_assignment(trained) -> None:
     assert scored.out_of_distribution.mean() < 0.02
     far = result.serving.transform(np.array([[119.0, 5000.0, 100.0]]))
     assert bool(result.serving.score(far).out_of_distribution[0])
+
+
+def test_one_row_transform_equals_the_column_transform() -> None:
+    """``transform_row`` (the API's one-customer path) builds exactly the row ``transform_columns``
+    builds: log1p where declared, scaling, a two-level feature as one column and a multi-level one
+    as one column per level."""
+    from customer_segmentation.modeling.serving import CategoricalEncoding
+
+    model = ServingModel(
+        features=("channel", "region", "fresh", "milk"),
+        gender_in_model=False,
+        numeric_features=("fresh", "milk"),
+        mean=np.array([8.0, 3.0]),
+        scale=np.array([1.5, 0.5]),
+        centers=np.zeros((2, 6)),
+        ood_threshold=np.ones(2),
+        categorical=(
+            CategoricalEncoding("channel", ("horeca", "retail"), drop_first=True),
+            CategoricalEncoding("region", ("lisbon", "oporto", "other"), drop_first=False),
+        ),
+        log1p=(True, False),
+    )
+    rng = np.random.default_rng(3)
+    numeric = rng.uniform(0, 50_000, size=(200, 2))
+    levels = [rng.integers(0, 2, 200), rng.integers(0, 3, 200)]
+    matrix = model.transform_columns(numeric, levels)
+    assert set(np.unique(matrix[:, :4])) == {0.0, 1.0}  # every one-hot column is used
+    for i in range(len(numeric)):
+        np.testing.assert_array_equal(model.transform_row(numeric[i], [int(lv[i]) for lv in levels]), matrix[i])

@@ -134,3 +134,22 @@ def test_fast_kernel_equals_the_serving_twin(
     np.testing.assert_allclose(fast.runner_up_distance, twin.runner_up_distance, rtol=1e-12)
     np.testing.assert_array_equal(fast.out_of_distribution, twin.out_of_distribution)
     np.testing.assert_array_equal(fast.labels, load_pipeline_trusted(paths).predict(frame))
+
+
+@pytest.mark.parametrize("which", ["default", "with_gender"])
+def test_one_customer_path_equals_the_batch_kernel(
+    which: str, trained_root: Path, trained_gender: tuple[Path, RunResult]
+) -> None:
+    """A single customer is scored by the scalar path; it must agree with the batch kernel to the
+    last bit on every field, for customers near and far from the training data."""
+    root = trained_root if which == "default" else trained_gender[0]
+    serving = serving_from_card(read_card(model_paths(root)))
+    bundle = SimpleNamespace(serving=serving)
+    frame = random_customers(3_000, seed=17)
+    numeric = frame[list(serving.numeric_features)].to_numpy(dtype="float64")
+    levels = [(frame["gender"] == "Male").to_numpy(dtype="int64")] if serving.gender_in_model else []
+    batch = score_columns(bundle, numeric, levels)  # type: ignore[arg-type]
+    fields = ("labels", "distance", "runner_up", "runner_up_distance", "margin", "out_of_distribution")
+    for i in range(len(frame)):
+        one = score_columns(bundle, numeric[i : i + 1], [index[i : i + 1] for index in levels])  # type: ignore[arg-type]
+        assert [getattr(one, f)[0] for f in fields] == [getattr(batch, f)[i] for f in fields], f"row {i}"

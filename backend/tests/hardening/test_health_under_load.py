@@ -6,12 +6,13 @@ the body limit that the count refuses, a full batch of invalid customers, a full
 ones, the largest single-customer body, a CSV header over the column limit — while the prober asks
 ``GET /health`` every 20 ms. Acceptance: p99 of the prober's latency ≤ 100 ms.
 
-The heaviest CSV uploads (10 MB of 200,000 invalid rows; 10 MB at 1,000 columns) are measured by the
-second test, which only asserts that they are answered without a server error: pandas' C parser and
-the per-cell validation still hold the interpreter lock for 0.2–0.7 s at a time (see the report).
-Bounded: 12 s of passes over the bodies, at most 180 s in all. Run with ``-s`` to see the tables. On
-a machine shared with other busy jobs the latency includes their CPU contention (here, at load
-average ≈ 9 on 2 cores, the first test's p99 ranged 33–124 ms); CI runs alone.
+The heaviest uploads (10 MB of 200,000 invalid rows; 10 MB at 1,000 columns; a 10 MB table sent for
+a schema draft) are the second test. They are parsed and scored in an upload worker process
+(``api.services.upload_workers``): in the server's threads, pandas' parser and the per-cell
+validation held the interpreter lock for 0.2–0.7 s at a time (p99 172 ms); in the worker the same
+bodies left /health at p99 7 ms. Bounded: 12 s of passes over the JSON bodies, at most 180 s in
+all. Run with ``-s`` to see the tables. On a machine shared with other busy jobs the latency
+includes their CPU contention; the 100 ms target is asserted by ``make bench-health`` only.
 """
 
 from __future__ import annotations
@@ -83,9 +84,13 @@ def worst_bodies(heavy_csv: bool) -> list[tuple[str, Send]]:
         ("predict: 64 KiB of nested lists", post_json("/predict", single)),
         ("csv: 100,005 columns (413 before parsing)", post_csv(too_wide, "csv")),
     ]
+    def post_draft(body: bytes) -> Send:
+        return lambda client: client.post("/schema/infer", files={"file": ("worst.csv", body, "text/csv")})
+
     csv_bodies = [
         ("csv: 10 MiB, 200,000 bad rows, JSON report", post_csv(bad_rows, "json")),
         ("csv: 10 MiB, 1,000 columns, scored CSV", post_csv(wide, "csv")),
+        ("schema/infer: 10 MiB, 200,000 rows", post_draft(bad_rows)),
     ]
     return json_bodies + (csv_bodies if heavy_csv else [])
 
@@ -169,8 +174,12 @@ def test_health_is_never_stalled_while_the_worst_json_bodies_arrive(trained_root
         assert p99 <= P99_LIMIT_S, f"/health p99 {p99 * 1000:.0f} ms under load (limit {P99_LIMIT_S * 1000:.0f} ms)"
 
 
-def test_the_worst_csv_uploads_are_answered_without_a_server_error(trained_root: Path, tmp_path: Path) -> None:
+def test_health_is_never_stalled_while_the_worst_uploads_are_parsed(trained_root: Path, tmp_path: Path) -> None:
     light = {name for name, _ in worst_bodies(heavy_csv=False)}
     heavy = [(name, send) for name, send in worst_bodies(heavy_csv=True) if name not in light]
     latencies = measure(trained_root, tmp_path, heavy)
-    assert latencies  # the table printed with -s is the measurement
+    assert len(latencies) >= 100
+    assert max(latencies) <= STALL_LIMIT_S, f"/health stalled {max(latencies):.1f} s while the uploads were parsed"
+    if os.environ.get("SEGMENTATION_BENCH_TARGETS"):
+        p99 = percentile(latencies, 0.99)
+        assert p99 <= P99_LIMIT_S, f"/health p99 {p99 * 1000:.0f} ms under load (limit {P99_LIMIT_S * 1000:.0f} ms)"

@@ -30,6 +30,7 @@ from .routers import ROUTERS
 from .schemas import BatchIn
 from .schemas.training import TrainingOptions
 from .security import SecurityHeadersMiddleware, file_policy
+from .services import upload_workers
 from .services.customer_query import warm as warm_customer_index
 from .services.key_attempts import FailedKeyAttempts
 from .services.limits import MAX_CUSTOMER_BYTES, LimitsMiddleware
@@ -95,6 +96,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.store.load()
         settle_heap()
         warm_customer_index(app.state.store.bundle)  # in the background: the customers table's sort orders
+        upload_workers.warm(settings.upload_workers)  # started now, not on the first upload
         yield
         app.state.training.shutdown()
         app.state.run_store.close()

@@ -63,6 +63,14 @@ class ApiSettings(Settings):
         description="Time the server may spend on a scoring request — parsing, validating, scoring and "
         "building the answer, counted from the body's last byte — before it is abandoned (408).",
     )
+    upload_workers: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Worker processes that parse, validate and score CSV uploads (/predict/csv, "
+        "/predict/transactions, /schema/infer) so they never stall other requests; 0 runs them in the "
+        "server's threads.",
+    )
     body_read_timeout_s: float = Field(
         default=60.0,
         gt=0,

@@ -86,10 +86,15 @@ class ServingModel:
     def k(self) -> int:
         return int(self.centers.shape[0])
 
-    @property
+    @cached_property
     def ids(self) -> np.ndarray:
         """(k,) stable segment id of each centroid row."""
         return np.asarray(self.segment_ids or range(self.k), dtype="int64")
+
+    @cached_property
+    def _log1p_mask(self) -> np.ndarray | None:
+        """Boolean mask of the numeric features that get log1p, or None when none do."""
+        return np.asarray(self.log1p, dtype=bool) if any(self.log1p) else None
 
     @cached_property
     def center_norms(self) -> np.ndarray:
@@ -144,13 +149,34 @@ class ServingModel:
 
     # -- transform and score -------------------------------------------------------------------
     def scale_numeric(self, numeric: np.ndarray) -> np.ndarray:
-        """log1p (where the model has it) and standardisation of raw numeric columns."""
+        """log1p (where the model has it) and standardisation of raw numeric columns ``(n, d)`` or of
+        one customer's values ``(d,)``."""
         values = np.asarray(numeric, dtype="float64")
-        if any(self.log1p):
+        mask = self._log1p_mask
+        if mask is not None:
             values = values.copy()
-            mask = np.asarray(self.log1p, dtype=bool)
-            values[:, mask] = np.log1p(values[:, mask])
+            values[..., mask] = np.log1p(values[..., mask])
         return (values - self.mean) / self.scale
+
+    def transform_row(self, numeric: np.ndarray, level_index: Sequence[int] = ()) -> np.ndarray:
+        """One customer's model row, exactly as :meth:`transform_columns` would make it.
+
+        Scoring one customer is the API's hottest path (budget: 30 µs for validation, scoring and
+        the answer), so the one-hot block is a few scalar writes instead of (n, levels) masks."""
+        scaled = self.scale_numeric(numeric)
+        if not self.categorical:
+            return scaled
+        if len(level_index) != len(self.categorical):
+            raise ValueError(f"this model has {len(self.categorical)} categorical features")
+        out = np.zeros(self.width, dtype="float64")
+        column = 0
+        for encoding, index in zip(self.categorical, level_index, strict=True):
+            target = int(index) - (1 if encoding.drop_first else 0)
+            if target >= 0:  # the dropped first level of a two-level feature has no column
+                out[column + target] = 1.0
+            column += encoding.width
+        out[column:] = scaled
+        return out
 
     def transform_columns(self, numeric: np.ndarray, level_index: Sequence[np.ndarray] = ()) -> np.ndarray:
         """Model matrix from raw numeric columns (``numeric_features`` order) and, per categorical

@@ -5,21 +5,20 @@ All three go through the same vectorised scorer; they differ only in how custome
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..dependencies import BundleDep, DeadlineDep, SettingsDep, require_json, require_multipart
-from ..schemas import BatchIn, BatchPrediction, CsvRowResult, CsvScoringReport, CustomerIn, Prediction, RowError
-from ..services import csv_scoring
+from ..schemas import BatchIn, BatchPrediction, CsvScoringReport, CustomerIn, Prediction
 from ..services.batch_input import read_batch
-from ..services.limits import MAX_REPORTED_ERRORS, Deadline, check_upload_shape
+from ..services.csv_answer import answer_csv_upload
+from ..services.limits import Deadline, check_upload_shape
 from ..services.model_store import ModelBundle
 from ..services.scoring import predictions
+from ..services.upload_workers import run_job
 from .responses import errors
 
 router = APIRouter(prefix="/predict", tags=["predict"], responses=errors(503))
@@ -69,7 +68,7 @@ async def predict(
 ) -> Prediction:
     """Nearest segment, distances to it and to the runner-up, a margin (confidence) and an
     out-of-distribution flag. Computed with arrays, no DataFrame (µs, not ms)."""
-    return predictions(bundle, [customer])[0]
+    return predictions(bundle.scoring, [customer])[0]
 
 
 @router.post(
@@ -97,7 +96,7 @@ async def predict_batch(request: Request, bundle: BundleDep, settings: SettingsD
 
 def _batch_response(bundle: ModelBundle, batch: BatchIn, deadline: Deadline) -> Response:
     """Score and serialise in the worker thread: 10,000 predictions are not built on the event loop."""
-    result = predictions(bundle, batch.customers, ("customers",))
+    result = predictions(bundle.scoring, batch.customers, ("customers",))
     deadline.check("scoring the batch")
     answer = BatchPrediction.model_construct(model_version=bundle.model_version, count=len(result), predictions=result)
     return Response(answer.model_dump_json().encode(), media_type="application/json")
@@ -139,69 +138,11 @@ async def predict_csv(
     good rows are scored. Row numbers count data rows: row 1 is the first row after the header."""
     data = await file.read(settings.max_upload_bytes + 1)
     name = file.filename or "upload.csv"
-    # Counted on the bytes before the file is parsed: a 100,000-column header is refused in milliseconds.
+    # Counted on the bytes before the file is parsed: a 100,000-column header is refused in milliseconds,
+    # without waiting for an upload worker.
     if len(data) <= settings.max_upload_bytes:
         await run_in_threadpool(check_upload_shape, data, settings.max_upload_rows, settings.max_upload_columns)
-    result = await run_in_threadpool(csv_scoring.score_upload, data, name, bundle, settings, deadline)
-    headers = {
-        "X-Rows-Total": str(result.rows_total),
-        "X-Rows-Scored": str(result.rows_scored),
-        "X-Rows-Failed": str(result.rows_failed),
-        "X-Errors-Total": str(len(result.errors)),
-        "X-Model-Version": result.model_version,
-    }
-    if format == "json":
-        report = await run_in_threadpool(_report_json, result, deadline)
-        return Response(report, media_type="application/json", headers=headers)
-    body = await run_in_threadpool(result.csv_bytes)
-    deadline.check("writing the scored CSV")
-    headers["Content-Disposition"] = f'attachment; filename="{result.output_name()}"'
-    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-
-
-#: Rows serialised per call: the report is built in slices so the GIL is released between them.
-_REPORT_SLICE = 10_000
-_EMPTY_RESULTS = '"results":[]}'
-
-
-def _report_json(result: csv_scoring.CsvScoring, deadline: Deadline) -> bytes:
-    """The JSON report, built in the worker thread, in slices. ``errors`` lists the first
-    MAX_REPORTED_ERRORS problems (the X-Errors-Total header counts them all, and every row's own
-    problems are in its ``error``). The rows are plain JSON-ready values of the CsvRowResult shape,
-    encoded by the standard library: 200,000 pydantic objects would take seconds."""
-    head = CsvScoringReport(
-        filename=result.filename,
-        model_version=result.model_version,
-        rows_total=result.rows_total,
-        rows_scored=result.rows_scored,
-        rows_failed=result.rows_failed,
-        columns=result.columns,
-        errors=[
-            RowError(row=e.row, column=e.column, value=e.value, reason=e.reason)
-            for e in result.errors[:MAX_REPORTED_ERRORS]
-        ],
-        results=[],
-    ).model_dump_json()
-    if not head.endswith(_EMPTY_RESULTS):  # pragma: no cover - the schema's last field is no longer results
-        raise RuntimeError("CsvScoringReport must end with its results for the report to be built in slices")
-    # Every CsvRowResult field the scored table has a column for (segment, segment_name, error, …).
-    table = result.table
-    columns = {"customer_id": csv_scoring.customer_ids(result)}
-    columns.update(
-        {name: _plain(table[name]) for name in CsvRowResult.model_fields if name in table.columns and name != "row"}
+    answer = await run_job(
+        settings.upload_workers, deadline, answer_csv_upload, data, name, bundle.scoring, settings, deadline, format
     )
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    slices = []
-    for start in range(0, result.rows_total, _REPORT_SLICE):
-        stop = min(start + _REPORT_SLICE, result.rows_total)
-        rows = [{"row": i + 1, **{name: values[i] for name, values in columns.items()}} for i in range(start, stop)]
-        slices.append(encoder.encode(rows)[1:-1])
-        deadline.check("building the report")
-    return (head.removesuffix(_EMPTY_RESULTS) + '"results":[' + ",".join(slices) + "]}").encode()
-
-
-def _plain(column: pd.Series) -> list[Any]:
-    """A column as JSON-ready Python values, missing ones as None (vectorised, no per-cell pandas)."""
-    values = column.astype(object).to_numpy().tolist()
-    missing = pd.isna(column).to_numpy().tolist()
-    return [None if gone else value for value, gone in zip(values, missing, strict=True)]
+    return Response(answer.body, media_type=answer.media_type, headers=answer.headers)

@@ -28,12 +28,12 @@ from ..dependencies import DeadlineDep, RunStoreDep, SettingsDep, StoreDep, requ
 from ..schemas import ErrorResponse
 from ..schemas.training import PublishResult, RunAccepted, RunStatus, SchemaDraft, TrainingOptions
 from ..services.errors import InvalidInput, NotFound
-from ..services.limits import Deadline
 from ..services.run_status import job_status, version_status
 from ..services.run_store import RunStore, StoreUnavailable
-from ..services.schema_draft import Requested, customer_draft, input_kind, transactions_draft
+from ..services.schema_draft import Requested, draft_upload, input_kind
 from ..services.training_jobs import TrainingJobs
 from ..services.training_options import check_options, run_config
+from ..services.upload_workers import run_job
 from ..services.uploads import Upload, read_table, read_upload, save_upload
 from ..settings import ApiSettings
 from .clusters import list_clusters
@@ -75,16 +75,6 @@ def get_jobs(request: Request) -> TrainingJobs:
 JobsDep = Annotated[TrainingJobs, Depends(get_jobs)]
 
 
-def _draft(upload: Upload, requested: Requested, settings: ApiSettings, deadline: Deadline) -> SchemaDraft:
-    with tempfile.TemporaryDirectory(prefix="schema-infer-") as folder:
-        path = save_upload(upload, Path(folder))
-        frame = read_table(path, upload.filename, settings)
-        deadline.check("reading the table")
-        if input_kind(frame, requested) == "transactions":
-            return transactions_draft(path, upload.filename)
-        return customer_draft(frame, upload.filename, deadline)
-
-
 @router.post(
     "/schema/infer",
     response_model=SchemaDraft,
@@ -100,7 +90,7 @@ async def infer_schema(
     suggested features. An order-line export is aggregated per customer first: its draft is the RFM
     schema. Upload limits are those of ``/predict/csv``; nothing is kept."""
     upload = await read_upload(file, settings)
-    return await run_in_threadpool(_draft, upload, input_kind, settings, deadline)
+    return await run_job(settings.upload_workers, deadline, draft_upload, upload, input_kind, settings, deadline)
 
 
 def _options(text: str) -> TrainingOptions:

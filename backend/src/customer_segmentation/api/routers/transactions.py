@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import numpy as np
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
 from ...transactions import TransactionOptions
 from ..dependencies import BundleDep, DeadlineDep, SettingsDep, require_multipart
-from ..schemas.transactions import TransactionCustomer, TransactionScoringReport
-from ..services.transaction_scoring import parse_as_of, require_rfm_model, score_transactions
+from ..schemas.transactions import TransactionScoringReport
+from ..services.transaction_scoring import answer_transactions, parse_as_of, require_rfm_model
+from ..services.upload_workers import run_job
 from ..services.uploads import read_upload
 from .responses import errors
 
@@ -43,24 +43,21 @@ async def predict_transactions(
         str | None, Query(max_length=40, description="How dates are written when ambiguous (%d/%m/%Y, dmy, mdy).")
     ] = None,
     returns: Annotated[Literal["ignore", "net"], Query(description="Ignore returns or net them out.")] = "ignore",
-) -> TransactionScoringReport:
+) -> Response:
     """Every customer's recency, frequency, monetary value, tenure and average order value — derived
     with the CLI's definitions (excluded lines counted by reason) — and their segment, with the same
     out-of-distribution flag, margin and confidence as /predict."""
-    require_rfm_model(bundle)
+    require_rfm_model(bundle.scoring)
     options = TransactionOptions(as_of=parse_as_of(as_of), date_format=date_format, returns=returns)
     upload = await read_upload(file, settings)
-    name = upload.filename
-    result = await run_in_threadpool(score_transactions, upload.data, name, bundle, deadline, options)
-    derived = result.derived
-    rows = result.table.replace({np.nan: None}).to_dict("records")
-    return TransactionScoringReport(
-        filename=name,
-        model_version=bundle.model_version,
-        lines_in=derived.lines_in,
-        lines_valid=derived.lines_valid,
-        exclusions=derived.exclusions,
-        as_of=derived.as_of.isoformat(),
-        date_format=derived.date_format,
-        customers=[TransactionCustomer.model_validate({**r, "customer_id": str(r["customer_id"])}) for r in rows],
+    report = await run_job(
+        settings.upload_workers,
+        deadline,
+        answer_transactions,
+        upload.data,
+        upload.filename,
+        bundle.scoring,
+        deadline,
+        options,
     )
+    return Response(report, media_type="application/json")

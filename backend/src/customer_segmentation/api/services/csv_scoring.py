@@ -27,8 +27,9 @@ from ..settings import ApiSettings
 from .errors import InvalidInput, PayloadTooLarge
 from .feature_input import ID_FIELD, validate_columns
 from .limits import Deadline
-from .model_store import SEGMENT, SEGMENT_NAME, ModelBundle
+from .model_store import SEGMENT, SEGMENT_NAME
 from .scoring import score_columns
+from .scoring_model import ScoringModel
 
 ERROR = "error"
 OOD = "out_of_distribution"
@@ -78,7 +79,7 @@ class CsvScoring:
 
 
 def score_upload(
-    data: bytes, filename: str, bundle: ModelBundle, settings: ApiSettings, deadline: Deadline
+    data: bytes, filename: str, model: ScoringModel, settings: ApiSettings, deadline: Deadline
 ) -> CsvScoring:
     """Score ``data`` (the uploaded file's bytes); whole-file problems raise :class:`InvalidInput`."""
     if len(data) > settings.max_upload_bytes:
@@ -89,7 +90,7 @@ def score_upload(
         )
     if not data.strip():
         raise InvalidInput(f"the uploaded file {filename!r} is empty", field="file")
-    loaded, raw = _read(data, filename, bundle)
+    loaded, raw = _read(data, filename, model)
     deadline.check("reading the CSV")
     if len(raw) > settings.max_upload_rows:
         raise PayloadTooLarge(
@@ -99,10 +100,10 @@ def score_upload(
         )
     if raw.empty:
         raise InvalidInput(f"{filename!r} has a header but no data rows", field="file")
-    _check_columns(loaded, bundle, filename)
+    _check_columns(loaded, model, filename)
 
     frame = loaded.frame
-    numeric, levels, bad, cells = validate_columns(bundle.inputs, frame)
+    numeric, levels, bad, cells = validate_columns(model.inputs, frame)
     errors = [CellError(row, column, value, reason) for row, column, value, reason in cells]
     deadline.check("validating rows")
 
@@ -113,11 +114,11 @@ def score_upload(
     ood = pd.array([None] * len(frame), dtype="boolean")
     margin = np.full(len(frame), np.nan)
     if good.any():
-        scored = score_columns(bundle, numeric[good], [index[good] for index in levels])
+        scored = score_columns(model, numeric[good], [index[good] for index in levels])
         segments[good] = scored.labels
-        names[good] = bundle.segment_names[scored.labels]
+        names[good] = model.segment_names[scored.labels]
         ood[good] = scored.out_of_distribution
-        margin[good] = np.clip(scored.margin, 0.0, 1.0)
+        margin[good] = scored.margin
     deadline.check("scoring rows")
 
     errors.sort(key=lambda e: e.row)
@@ -128,16 +129,16 @@ def score_upload(
     table[MARGIN] = np.round(margin, 4)
     table[CONFIDENCE] = np.where(ood.to_numpy(dtype=bool, na_value=True), np.nan, table[MARGIN])
     table[ERROR] = _row_messages(errors, len(table))
-    return CsvScoring(filename, bundle.model_version, table, dict(loaded.renamed_columns), errors)
+    return CsvScoring(filename, model.model_version, table, dict(loaded.renamed_columns), errors)
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _plan(bundle: ModelBundle) -> ColumnPlan:
+def _plan(model: ScoringModel) -> ColumnPlan:
     """The Mall's own plan for a Mall model; else the served schema's features and id, by any name the
     schema accepts (every value read as text: validation decides)."""
-    if bundle.schema.kind == "mall":
+    if model.schema.kind == "mall":
         return MALL_PLAN
-    spec = bundle.inputs
+    spec = model.inputs
 
     def rename(header: str) -> str | None:
         name = spec.canonical(header)
@@ -146,13 +147,13 @@ def _plan(bundle: ModelBundle) -> ColumnPlan:
     return ColumnPlan(rename, frozenset(), None)
 
 
-def _read(data: bytes, filename: str, bundle: ModelBundle) -> tuple[LoadedTable, pd.DataFrame]:
+def _read(data: bytes, filename: str, model: ScoringModel) -> tuple[LoadedTable, pd.DataFrame]:
     """The canonical view (via the pipeline's loader) and the file's own columns, row-aligned."""
     with tempfile.TemporaryDirectory(prefix="segmentation-upload-") as folder:
         path = Path(folder) / "upload.csv"  # .csv: an upload is always read as CSV text
         path.write_bytes(data)
         try:
-            loaded = read_table(path, plan=_plan(bundle))
+            loaded = read_table(path, plan=_plan(model))
             raw = read_raw_csv(path, loaded.encoding, loaded.delimiter)
         except DataError as exc:
             raise InvalidInput(str(exc).replace(str(path), repr(filename)), field="file") from None
@@ -163,13 +164,13 @@ def _read(data: bytes, filename: str, bundle: ModelBundle) -> tuple[LoadedTable,
     return loaded, raw
 
 
-def _check_columns(loaded: LoadedTable, bundle: ModelBundle, filename: str) -> None:
+def _check_columns(loaded: LoadedTable, model: ScoringModel, filename: str) -> None:
     for ignored in loaded.ignored_columns:
         match = _MANGLED.match(ignored)
         if match and canonical_column(match["name"]) is not None:
             raise InvalidInput(f"{filename!r} repeats the column {match['name']!r} in its header", field="file")
-    model = bundle.serving
-    required = [c.name for c in model.categorical] + list(model.numeric_features)
+    serving = model.serving
+    required = [c.name for c in serving.categorical] + list(serving.numeric_features)
     missing = [c for c in required if c not in loaded.frame.columns]
     if missing:
         found = ", ".join(map(str, [*loaded.renamed_columns, *loaded.ignored_columns])) or "none"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,21 @@ class InputSpec:
                 self._seen_keys[key] = name
             return name
 
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Numeric feature → its column in the numeric block."""
+        return {name: j for j, name in enumerate(self.numeric)}
+
+    @cached_property
+    def coder_of(self) -> dict[str, int]:
+        """Categorical feature → its coder's index."""
+        return {c.name: j for j, c in enumerate(self.coders)}
+
+    @cached_property
+    def field_order(self) -> list[str]:
+        """The features in the order missing ones are reported: categorical first, then numeric."""
+        return [*self.coder_of, *self.position]
+
     @property
     def feature_list(self) -> str:
         return ", ".join([*(c.name for c in self.coders), *self.numeric])
@@ -137,8 +153,7 @@ def validate_records(
     n = len(records)
     numeric = np.zeros((n, len(spec.numeric)), dtype="float64")
     levels = [np.zeros(n, dtype="int64") for _ in spec.coders]
-    position = {name: j for j, name in enumerate(spec.numeric)}
-    coder_of = {c.name: j for j, c in enumerate(spec.coders)}
+    position, coder_of = spec.position, spec.coder_of
     problems: list[FieldProblem] = []
     for i, record in enumerate(records):
         seen: set[str] = set()
@@ -169,8 +184,7 @@ def validate_records(
                 else:
                     levels[coder_of[name]][i] = found
         if len(seen) != len(spec.features):
-            order = [*coder_of, *position]
-            for name in sorted(spec.features - seen, key=order.index):
+            for name in sorted(spec.features - seen, key=spec.field_order.index):
                 problems.append(FieldProblem(i, name, "Field required", "missing"))
     return numeric, levels, problems
 

@@ -197,6 +197,15 @@ class Deadline:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def __getstate__(self) -> dict[str, float]:
+        """Pickled for an upload worker process (``upload_workers``): ``perf_counter`` has no common
+        origin across processes, so the clock travels as the time already spent."""
+        return {"budget_s": self.budget_s, "elapsed": self.elapsed()}
+
+    def __setstate__(self, state: dict[str, float]) -> None:
+        self.budget_s = state["budget_s"]
+        self.started = time.perf_counter() - state["elapsed"]
+
     def check(self, stage: str) -> None:
         """Abandon the request (408) when it has run past its budget."""
         if self.elapsed() > self.budget_s:

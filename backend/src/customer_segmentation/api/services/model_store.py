@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from ...modeling.serving import ServingModel
 from ...schema import GENDER
 from ..settings import ApiSettings, VersionPolicy
 from .feature_input import InputSpec
+from .scoring_model import ScoringModel
 
 log = logging.getLogger("customer_segmentation.api")
 
@@ -86,6 +88,11 @@ class ModelBundle:
     @property
     def k(self) -> int:
         return self.serving.k
+
+    @cached_property
+    def scoring(self) -> ScoringModel:
+        """The part of the bundle that scoring uses (what a worker process is sent)."""
+        return ScoringModel(self.schema, self.serving, self.inputs, self.segment_names, self.model_version)
 
     @property
     def schema(self) -> FeatureSchema:

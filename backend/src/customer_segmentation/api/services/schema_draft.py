@@ -10,6 +10,7 @@ measured on the derived columns.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +19,10 @@ import pandas as pd
 from ...errors import SegmentationError
 from ...schema_inference import ColumnGuess, guess_column
 from ..schemas.training import DraftColumn, InputKind, LeftOutColumn, SchemaDraft
+from ..settings import ApiSettings
 from .errors import InvalidInput
 from .limits import Deadline
-from .uploads import own_words
+from .uploads import Upload, own_words, read_table, save_upload
 
 Requested = Literal["auto", "customers", "transactions"]
 
@@ -160,3 +162,15 @@ def transactions_draft(path: Path, filename: str) -> SchemaDraft:
         "Any of the five derived columns can be a feature; order-line runs have no categorical features.",
     ]
     return _draft(filename, "transactions", rows, columns, [CUSTOMER_ID], dict(derived.columns), notes)
+
+
+def draft_upload(upload: Upload, requested: Requested, settings: ApiSettings, deadline: Deadline) -> SchemaDraft:
+    """The draft of an uploaded table, as ``POST /schema/infer`` answers it: one job for an upload
+    worker process (``upload_workers``), since reading the table holds the interpreter lock."""
+    with tempfile.TemporaryDirectory(prefix="schema-infer-") as folder:
+        path = save_upload(upload, Path(folder))
+        frame = read_table(path, upload.filename, settings)
+        deadline.check("reading the table")
+        if input_kind(frame, requested) == "transactions":
+            return transactions_draft(path, upload.filename)
+        return customer_draft(frame, upload.filename, deadline)

@@ -15,20 +15,18 @@ from fastapi.exceptions import RequestValidationError
 from ...modeling.serving import Scored, ServingModel
 from ..schemas import CustomerIn, Prediction
 from .feature_input import validate_records
-from .model_store import ModelBundle
+from .scoring_model import ScoringModel
 
 
-def score_arrays(bundle: ModelBundle, numeric: np.ndarray, male: np.ndarray | None) -> Scored:
-    """Score raw feature arrays (already validated) with the bundle's serving model (Mall form:
-    numeric columns and 0/1 gender)."""
-    model = bundle.serving
-    x = model.transform(numeric, male if model.gender_in_model else None)
-    return score_scaled(model, x)
+def score_columns(model: ScoringModel, numeric: np.ndarray, levels: Sequence[np.ndarray]) -> Scored:
+    """Score validated numeric columns and categorical level indices (any schema).
 
-
-def score_columns(bundle: ModelBundle, numeric: np.ndarray, levels: Sequence[np.ndarray]) -> Scored:
-    """Score validated numeric columns and categorical level indices (any schema)."""
-    return score_scaled(bundle.serving, bundle.serving.transform_columns(numeric, levels))
+    One customer — the commonest request — takes the scalar path (:func:`score_row`): the
+    vectorised kernel's ~25 array operations cost more than the arithmetic of a single row."""
+    serving = model.serving
+    if len(numeric) == 1:
+        return score_row(serving, serving.transform_row(numeric[0], [int(index[0]) for index in levels]))
+    return score_scaled(serving, serving.transform_columns(numeric, levels))
 
 
 def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
@@ -38,7 +36,9 @@ def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
     product; ``‖x‖²`` is the same for every centroid), as scikit-learn's ``predict`` does — instead
     of materialising an (n, k, d) difference array and sorting it. Only the two chosen distances
     are then computed exactly. Ties go to the lower id (``argmin``), as in scikit-learn. A test
-    proves labels, runner-ups and distances equal the twin's and ``pipeline.predict``'s.
+    proves labels, runner-ups and distances equal the twin's and ``pipeline.predict``'s. The margin
+    is clipped to [0, 1] (rounding can make the two exact distances disagree with the proxy's order
+    by an ulp).
     """
     x = np.ascontiguousarray(x)  # row-major: a column-major view would make every row op strided
     centers = model.centers
@@ -49,15 +49,42 @@ def score_scaled(model: ServingModel, x: np.ndarray) -> Scored:
     best = proxy.argmin(axis=1)
     proxy[rows, best] = np.inf
     second = proxy.argmin(axis=1) if model.k > 1 else best
-    d1 = np.sqrt(((x - centers[best]) ** 2).sum(axis=1))
-    d2 = np.sqrt(((x - centers[second]) ** 2).sum(axis=1))
+    d1 = _norms(x - centers[best])
+    d2 = _norms(x - centers[second])
     margin = np.divide(d2 - d1, d2, out=np.zeros_like(d1), where=d2 > 0)  # 0 on a boundary, 1 on the centroid
+    np.clip(margin, 0.0, 1.0, out=margin)
     ids = model.ids  # centroid row -> stable segment id (0..k-1 unless segments were retired)
     return Scored(ids[best], d1, ids[second], d2, margin, d1 > model.ood_threshold[best])
 
 
+def score_row(model: ServingModel, x: np.ndarray) -> Scored:
+    """:func:`score_scaled` for one scaled row ``(d,)``: the same proxy, argmins and exact distances
+    (a test proves both paths agree on every row), with scalars where the batch kernel has arrays."""
+    proxy = model.center_norms - 2.0 * np.einsum("kd,d->k", model.centers, x)
+    best = int(proxy.argmin())
+    proxy[best] = np.inf
+    second = int(proxy.argmin()) if model.k > 1 else best
+    diff = model.centers[[best, second]] - x
+    d1, d2 = _norms(diff).tolist()
+    margin = min(max((d2 - d1) / d2, 0.0), 1.0) if d2 > 0 else 0.0
+    ids = model.ids
+    return Scored(
+        ids[[best]],
+        np.array([d1]),
+        ids[[second]],
+        np.array([d2]),
+        np.array([margin]),
+        np.array([d1 > model.ood_threshold[best]]),
+    )
+
+
+def _norms(diff: np.ndarray) -> np.ndarray:
+    """Euclidean length of each row: one formula for both paths, so they agree to the last bit."""
+    return np.sqrt(np.einsum("nd,nd->n", diff, diff))
+
+
 def predictions(
-    bundle: ModelBundle, customers: Sequence[CustomerIn], location: tuple[str | int, ...] = ()
+    model: ScoringModel, customers: Sequence[CustomerIn], location: tuple[str | int, ...] = ()
 ) -> list[Prediction]:
     """One :class:`Prediction` per customer, in order, computed in one vectorised pass.
 
@@ -65,7 +92,7 @@ def predictions(
     reported per field (``location`` prefixes the batch's ``customers``) as a 422.
     """
     records = [c.features() for c in customers]
-    numeric, levels, problems = validate_records(bundle.inputs, records)
+    numeric, levels, problems = validate_records(model.inputs, records)
     if problems:
         raise RequestValidationError(
             [
@@ -77,16 +104,16 @@ def predictions(
                 for p in problems
             ]
         )
-    scored = score_columns(bundle, numeric, levels)
+    scored = score_columns(model, numeric, levels)
     return [
         Prediction.model_construct(**row)  # values come from our own arrays: skip re-validation
-        for row in prediction_rows(bundle, scored, [_id(c.customer_id) for c in customers])
+        for row in prediction_rows(model, scored, [_id(c.customer_id) for c in customers])
     ]
 
 
-def prediction_rows(bundle: ModelBundle, scored: Scored, ids: Sequence[str | None]) -> list[dict[str, Any]]:
+def prediction_rows(model: ScoringModel, scored: Scored, ids: Sequence[str | None]) -> list[dict[str, Any]]:
     """Plain dicts (JSON-ready Python types) for each scored row."""
-    names = bundle.segment_names
+    names = model.segment_names
     labels = scored.labels.tolist()
     runner = scored.runner_up.tolist()
     return [
@@ -101,7 +128,7 @@ def prediction_rows(bundle: ModelBundle, scored: Scored, ids: Sequence[str | Non
             "out_of_distribution": ood,
             "confidence": None if ood else margin,
             "confidence_note": OOD_NOTE if ood else None,
-            "model_version": bundle.model_version,
+            "model_version": model.model_version,
             "customer_id": customer_id,
         }
         for label, second, d1, d2, margin, ood, customer_id in zip(
@@ -109,7 +136,7 @@ def prediction_rows(bundle: ModelBundle, scored: Scored, ids: Sequence[str | Non
             runner,
             scored.distance.tolist(),
             scored.runner_up_distance.tolist(),
-            np.clip(scored.margin, 0.0, 1.0).tolist(),
+            scored.margin.tolist(),
             scored.out_of_distribution.tolist(),
             ids,
             strict=True,

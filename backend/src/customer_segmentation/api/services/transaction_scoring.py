@@ -15,10 +15,11 @@ import pandas as pd
 
 from ...errors import DataError
 from ...transactions import DerivedCustomers, TransactionOptions, derive_customers
+from ..schemas.transactions import TransactionCustomer, TransactionScoringReport
 from .errors import InvalidInput
 from .limits import Deadline
-from .model_store import ModelBundle
 from .scoring import score_scaled
+from .scoring_model import ScoringModel
 
 
 @dataclass
@@ -27,9 +28,9 @@ class TransactionScoring:
     table: pd.DataFrame  # customer_id, the derived features, segment, segment_name, ood, margin, confidence
 
 
-def require_rfm_model(bundle: ModelBundle) -> None:
+def require_rfm_model(model: ScoringModel) -> None:
     """Order lines can only be scored by a model of the RFM schema (422 otherwise, before any upload work)."""
-    if bundle.schema.kind != "rfm":
+    if model.schema.kind != "rfm":
         raise InvalidInput(
             "the served model segments customer tables, not order lines: score customers with /predict/csv, or "
             "train on transactions (python backend/src/main.py --transactions FILE) to serve an RFM model",
@@ -38,11 +39,11 @@ def require_rfm_model(bundle: ModelBundle) -> None:
 
 
 def score_transactions(
-    data: bytes, filename: str, bundle: ModelBundle, deadline: Deadline, options: TransactionOptions
+    data: bytes, filename: str, scoring: ScoringModel, deadline: Deadline, options: TransactionOptions
 ) -> TransactionScoring:
     """Derive and score the customers of ``data`` (an order-line CSV, already within the upload limits:
     ``uploads.read_upload``); a whole-file problem is a 422."""
-    require_rfm_model(bundle)
+    require_rfm_model(scoring)
     with tempfile.TemporaryDirectory(prefix="segmentation-orders-") as folder:
         path = Path(folder) / "orders.csv"
         path.write_bytes(data)
@@ -51,19 +52,42 @@ def score_transactions(
         except DataError as exc:
             raise InvalidInput(str(exc).replace(str(path), repr(filename)), field="file") from None
     deadline.check("aggregating the order lines")
-    model = bundle.serving
+    model = scoring.serving
     customers = derived.customers
     numeric = customers[list(model.numeric_features)].to_numpy(dtype="float64")
     scored = score_scaled(model, model.transform_columns(numeric, ()))
     deadline.check("scoring the customers")
     table = customers.assign(
         segment=scored.labels,
-        segment_name=bundle.segment_names[scored.labels],
+        segment_name=scoring.segment_names[scored.labels],
         out_of_distribution=scored.out_of_distribution,
-        margin=np.clip(scored.margin, 0.0, 1.0),
+        margin=scored.margin,
     )
     table["confidence"] = table["margin"].where(~table["out_of_distribution"])
     return TransactionScoring(derived, table)
+
+
+def answer_transactions(
+    data: bytes, filename: str, scoring: ScoringModel, deadline: Deadline, options: TransactionOptions
+) -> bytes:
+    """The whole of ``POST /predict/transactions`` after the upload — aggregation, scoring and the JSON
+    report — as one job for an upload worker process (``upload_workers``): a report of 100,000
+    customers takes pydantic most of a second, which must not run on the server's event loop."""
+    result = score_transactions(data, filename, scoring, deadline, options)
+    derived = result.derived
+    rows = result.table.replace({np.nan: None}).to_dict("records")
+    report = TransactionScoringReport(
+        filename=filename,
+        model_version=scoring.model_version,
+        lines_in=derived.lines_in,
+        lines_valid=derived.lines_valid,
+        exclusions=derived.exclusions,
+        as_of=derived.as_of.isoformat(),
+        date_format=derived.date_format,
+        customers=[TransactionCustomer.model_validate({**r, "customer_id": str(r["customer_id"])}) for r in rows],
+    )
+    deadline.check("building the report")
+    return report.model_dump_json().encode()
 
 
 def parse_as_of(text: str | None) -> date | None:
