@@ -84,6 +84,7 @@ def worst_bodies(heavy_csv: bool) -> list[tuple[str, Send]]:
         ("predict: 64 KiB of nested lists", post_json("/predict", single)),
         ("csv: 100,005 columns (413 before parsing)", post_csv(too_wide, "csv")),
     ]
+
     def post_draft(body: bytes) -> Send:
         return lambda client: client.post("/schema/infer", files={"file": ("worst.csv", body, "text/csv")})
 

@@ -55,7 +55,7 @@ from .dates import DateFormat, detect_date_format, parse_sql
 from .duck import connect, data_error, is_encoding_error
 from .lines import ORDER_KEYS, LineSql
 from .options import TransactionOptions
-from .result import DerivedCustomers, nothing_valid, tidy_customers
+from .result import DerivedCustomers, NettedReturns, nothing_valid
 from .rules import STAGE_CANCELLATION, STAGE_CANDIDATE, STAGE_GUEST, STAGE_NON_POSITIVE
 from .source import open_source
 
@@ -157,7 +157,7 @@ def _customer_key(con: Any, valid: str) -> str:
     return f"TRY_CAST({number} AS BIGINT)" if row and row[0] else "cust"
 
 
-def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.DataFrame, int, float, int]:
+def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.DataFrame, NettedReturns]:
     valid = f"stage = {STAGE_CANDIDATE} AND ts IS NOT NULL AND CAST(ts AS DATE) <= DATE '{as_of.isoformat()}'"
     key = _customer_key(con, valid)
     as_of_sql = f"DATE '{as_of.isoformat()}'"
@@ -169,7 +169,7 @@ def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.D
         f"date_diff('day', CAST(min(ts) AS DATE), {as_of_sql}) AS tenure_days "
         f"FROM parsed WHERE {valid} GROUP BY ALL"
     )
-    returned_lines, returned_value, floored = 0, 0.0, 0
+    netted = NettedReturns()
     if options.returns == "net":
         returned = (
             f"stage = {STAGE_CANCELLATION} AND ts IS NOT NULL AND CAST(ts AS DATE) <= {as_of_sql} AND v IS NOT NULL"
@@ -183,7 +183,7 @@ def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.D
             "count(*) FILTER (WHERE c.monetary - r.v < 0) FROM customers c JOIN returns r USING (customer_id)"
         ).fetchone()
         assert row is not None
-        returned_lines, returned_value, floored = int(row[0]), float(row[1]), int(row[2])
+        netted = NettedReturns(int(row[0]), float(row[1]), int(row[2]))
         con.execute(
             "UPDATE customers AS c SET monetary = greatest(c.monetary - r.v, 0) FROM returns AS r "
             "WHERE c.customer_id = r.customer_id"
@@ -192,7 +192,7 @@ def _customers(con: Any, as_of: date, options: TransactionOptions) -> tuple[pd.D
         "SELECT customer_id, recency_days, frequency, CAST(monetary AS VARCHAR) AS monetary, tenure_days "
         "FROM customers ORDER BY customer_id"
     ).df()
-    return frame, returned_lines, returned_value, floored
+    return frame, netted
 
 
 def derive_customers(source: Path | str, options: TransactionOptions | None = None) -> DerivedCustomers:
@@ -232,22 +232,16 @@ def derive_customers(source: Path | str, options: TransactionOptions | None = No
         lap("dates")
         if not counts.pop("valid"):
             raise nothing_valid(counts)
-        frame, returned_lines, returned_value, floored = _customers(con, as_of, options)
+        frame, netted = _customers(con, as_of, options)
         lap("customers")
-        lines_in = counts.pop("lines_in")
-    exclusions = {name: counts.get(name, 0) for name in rules.EXCLUSION_NAMES}
-    return DerivedCustomers(
-        customers=tidy_customers(frame),
-        exclusions=exclusions,
-        lines_in=lines_in,
-        lines_valid=lines_in - sum(exclusions.values()),
+    return DerivedCustomers.assemble(
+        frame,
+        counts,
+        netted,
         as_of=as_of,
         date_format=fmt.label,
         columns=checked.columns.as_dict(),
-        returns=options.returns,
-        returned_lines=returned_lines,
-        returned_value=returned_value,
-        floored_customers=floored,
+        options_returns=options.returns,
         source=checked.source.name,
         timings=timings,
     )

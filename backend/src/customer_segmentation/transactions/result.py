@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 
 from ..errors import DataError
 from . import rules
+
+
+class NettedReturns(NamedTuple):
+    """What ``--returns net`` subtracted: cancellation lines, their value, and the customers whose
+    returns exceeded their purchases (monetary floored at 0). All zero when returns are ignored."""
+
+    lines: int = 0
+    value: float = 0.0
+    floored_customers: int = 0
 
 
 @dataclass
@@ -29,6 +39,41 @@ class DerivedCustomers:
     floored_customers: int = 0
     source: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def assemble(
+        cls,
+        engine_rows: pd.DataFrame,
+        counts: dict[str, int],
+        returns: NettedReturns,
+        *,
+        as_of: date,
+        date_format: str,
+        columns: dict[str, str],
+        options_returns: str,
+        source: str,
+        timings: dict[str, float],
+    ) -> DerivedCustomers:
+        """The result both engines return, from their per-customer rows (see :func:`tidy_customers`)
+        and their line counts: ``lines_in`` and each exclusion reason's count (a reason not counted
+        is 0). Every line is either valid or excluded for exactly one reason."""
+        exclusions = {name: counts.get(name, 0) for name in rules.EXCLUSION_NAMES}
+        lines_in = counts["lines_in"]
+        return cls(
+            customers=tidy_customers(engine_rows),
+            exclusions=exclusions,
+            lines_in=lines_in,
+            lines_valid=lines_in - sum(exclusions.values()),
+            as_of=as_of,
+            date_format=date_format,
+            columns=columns,
+            returns=options_returns,
+            returned_lines=returns.lines,
+            returned_value=returns.value,
+            floored_customers=returns.floored_customers,
+            source=source,
+            timings=timings,
+        )
 
     def to_quality_actions(self) -> list[tuple[str, str | None, int, str]]:
         """(step, column, count, detail) for the data-quality report; reasons with no lines are left out."""

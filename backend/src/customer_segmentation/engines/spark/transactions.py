@@ -41,7 +41,7 @@ from ...transactions.dates import (
 )
 from ...transactions.duck import connect
 from ...transactions.options import TransactionOptions
-from ...transactions.result import DerivedCustomers, nothing_valid, tidy_customers
+from ...transactions.result import DerivedCustomers, NettedReturns, nothing_valid
 from ...transactions.source import open_source
 from .read import local_path
 
@@ -276,7 +276,7 @@ def _customer_key(parsed: DataFrame, valid: str) -> str:
     return f"CAST({number} AS BIGINT)" if row and row[0] else "cust"
 
 
-def _customers(parsed: DataFrame, as_of: date, options: TransactionOptions) -> tuple[pd.DataFrame, int, float, int]:
+def _customers(parsed: DataFrame, as_of: date, options: TransactionOptions) -> tuple[pd.DataFrame, NettedReturns]:
     from pyspark.sql import functions as F
 
     day = f"DATE'{as_of.isoformat()}'"
@@ -294,7 +294,7 @@ def _customers(parsed: DataFrame, as_of: date, options: TransactionOptions) -> t
             F.expr(f"datediff({day}, to_date(min(ts)))").alias("tenure_days"),
         )
     )
-    returned_lines, returned_value, floored = 0, 0.0, 0
+    netted = NettedReturns()
     if options.returns == "net":
         returned = f"stage = {_CANCEL} AND ts IS NOT NULL AND to_date(ts) <= {day} AND v IS NOT NULL"
         back = (
@@ -310,7 +310,7 @@ def _customers(parsed: DataFrame, as_of: date, options: TransactionOptions) -> t
             "count(CASE WHEN monetary - returned < 0 THEN 1 END)",
         ).first()
         assert totals is not None
-        returned_lines, returned_value, floored = int(totals[0]), float(totals[1]), int(totals[2])
+        netted = NettedReturns(int(totals[0]), float(totals[1]), int(totals[2]))
         customers = joined.withColumn(
             "monetary", F.expr("CASE WHEN returned IS NULL THEN monetary ELSE greatest(monetary - returned, 0) END")
         ).drop("returned", "lines")
@@ -321,7 +321,7 @@ def _customers(parsed: DataFrame, as_of: date, options: TransactionOptions) -> t
         .orderBy("customer_id")
         .toPandas()
     )
-    return frame, returned_lines, returned_value, floored
+    return frame, netted
 
 
 def derive_customers_spark(
@@ -378,24 +378,18 @@ def derive_customers_spark(
     counts |= {rules.UNPARSEABLE_DATE: unparseable, rules.FUTURE_DATE: future}
     if not valid:
         raise nothing_valid(counts)
-    frame, returned_lines, returned_value, floored = _customers(parsed, as_of, options)
+    frame, netted = _customers(parsed, as_of, options)
     orders.unpersist()
     parsed.unpersist()
     timings["total"] = time.perf_counter() - clock
-    lines_in = counts.pop("lines_in")
-    exclusions = {reason: counts.get(reason, 0) for reason in rules.EXCLUSION_NAMES}
-    return DerivedCustomers(
-        customers=tidy_customers(frame),
-        exclusions=exclusions,
-        lines_in=lines_in,
-        lines_valid=lines_in - sum(exclusions.values()),
+    return DerivedCustomers.assemble(
+        frame,
+        counts,
+        netted,
         as_of=as_of,
         date_format=fmt.label,
         columns=columns.as_dict(),
-        returns=options.returns,
-        returned_lines=returned_lines,
-        returned_value=returned_value,
-        floored_customers=floored,
+        options_returns=options.returns,
         source=name,
         timings=timings,
     )
