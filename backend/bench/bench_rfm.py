@@ -25,8 +25,6 @@ import argparse
 import json
 import math
 import os
-import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -35,14 +33,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from bench_common import REPO, format_seconds, peak_rss_mb, spawn, write_marked_block
+from bench_common import machine as bench_machine
+
 DEFAULT_SIZES = (1_000_000, 10_000_000, 100_000_000)
 SEED = 12
 TARGETS = "10 M lines: ≤ 1.5 × the naive pandas time and ≤ ½ its peak RSS; 100 M lines: ≤ 90 s and ≤ 3 GB peak RSS"
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 # -- children ---------------------------------------------------------------------------------
@@ -64,7 +60,7 @@ def child_derive(path: Path) -> dict[str, Any]:
         "stages": derived.timings,
         "in_process": time.perf_counter() - start,
         "cpu_s": time.process_time(),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -95,20 +91,11 @@ def child_naive(path: Path) -> dict[str, Any]:
         "monetary_sum": float(per["monetary"].sum()),
         "seconds": time.perf_counter() - start,
         "cpu_s": time.process_time(),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 # -- parent -----------------------------------------------------------------------------------
-
-
-def _spawn(*args: str) -> tuple[dict[str, Any], float]:
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False, cwd=REPO)
-    wall = time.perf_counter() - start
-    if out.returncode != 0:
-        raise SystemExit(f"benchmark child {args[0]} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
 def cli_has_transactions() -> bool:
@@ -159,11 +146,11 @@ def dataset(out: Path, lines: int, kind: str) -> tuple[Path, float | None]:
 def measure(lines: int, kind: str, out: Path, naive_max: int, pipeline: bool) -> dict[str, Any]:
     path, generated = dataset(out, lines, kind)
     load = os.getloadavg()[0]
-    ours, wall = _spawn("_derive", str(path))
+    ours, wall = spawn(__file__, "_derive", str(path))
     ours["wall"] = wall
     naive = None
     if kind == "csv" and lines <= naive_max:
-        naive, _ = _spawn("_naive", str(path))
+        naive, _ = spawn(__file__, "_naive", str(path))
     whole = run_pipeline(path, out / f"run_{lines}_{kind}") if pipeline else None
     return {
         "lines": lines,
@@ -175,10 +162,6 @@ def measure(lines: int, kind: str, out: Path, naive_max: int, pipeline: bool) ->
         "naive": naive,
         "pipeline": whole,
     }
-
-
-def _f(seconds: float) -> str:
-    return f"{seconds:.2f}" if seconds < 100 else f"{seconds:.0f}"
 
 
 def _same(ours: dict[str, Any], naive: dict[str, Any]) -> str:
@@ -202,8 +185,8 @@ def table(results: list[dict[str, Any]]) -> str:
         o, n, p, s = r["ours"], r["naive"], r["pipeline"], r["ours"]["stages"]
         if n:
             naive_cols = [
-                _f(n["seconds"]),
-                _f(n.get("cpu_s", math.nan)),
+                format_seconds(n["seconds"]),
+                format_seconds(n.get("cpu_s", math.nan)),
                 f"{n['peak_rss_mb']:.0f}",
                 f"{o['wall'] / n['seconds']:.2f}×",
                 f"{o['peak_rss_mb'] / n['peak_rss_mb']:.2f}×",
@@ -215,7 +198,7 @@ def table(results: list[dict[str, Any]]) -> str:
         else:
             naive_cols = ["–"] * 6
         if p and "error" not in p:
-            pipe_cols = [_f(p["wall"]), f"{p['peak_rss_mb']:.0f}"]
+            pipe_cols = [format_seconds(p["wall"]), f"{p['peak_rss_mb']:.0f}"]
         elif p:
             pipe_cols = [f"failed: {p['error']}", "–"]
         else:
@@ -224,11 +207,11 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['lines']:,}",
             r["format"],
             f"{r['file_mb']:.0f}",
-            _f(o["wall"]),
-            _f(o.get("cpu_s", math.nan)),
-            _f(s.get("scan", 0.0)),
-            _f(s.get("duplicates", 0.0)),
-            _f(s.get("dates", 0.0)),
+            format_seconds(o["wall"]),
+            format_seconds(o.get("cpu_s", math.nan)),
+            format_seconds(s.get("scan", 0.0)),
+            format_seconds(s.get("duplicates", 0.0)),
+            format_seconds(s.get("dates", 0.0)),
             f"{o['customers']:,}",
             f"{o['peak_rss_mb']:.0f}",
             *naive_cols,
@@ -260,36 +243,17 @@ def verdicts(results: list[dict[str, Any]]) -> str:
 
 
 def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = int(
-        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    )
-    from importlib import metadata
-
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("duckdb", "pandas", "pyarrow"))
     return (
-        f"{cpu}; {os.cpu_count()} cores; {mem_kb / 2**20:.0f} GiB RAM; Python {platform.python_version()}; "
-        f"{versions}; shared with other jobs — *load* is the 1-minute load average when each row started"
+        bench_machine(("duckdb", "pandas", "pyarrow"))
+        + "; shared with other jobs — *load* is the 1-minute load average when each row started"
     )
 
 
 def write_report(path: Path, about: str, text: str, when: str) -> None:
     """Replace the generated block between the bench-rfm markers (added at the end when missing)."""
-    begin, end = "<!-- bench-rfm:begin -->", "<!-- bench-rfm:end -->"
-    block = f"{begin}\nMeasured {when} by `make bench-rfm`.\n\nMachine: {about}.\n\n{text}\n{end}"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if begin not in current:
-        current = current.rstrip("\n") + "\n\n" + SECTION + f"\n{begin}\n{end}\n"
-    head, rest = current.split(begin, 1)
-    tail = rest.split(end, 1)[1] if end in rest else ""
-    path.write_text(head + block + tail, encoding="utf-8")
+    write_marked_block(
+        path, "bench-rfm", f"Measured {when} by `make bench-rfm`.\n\nMachine: {about}.\n\n{text}", SECTION
+    )
 
 
 SECTION = """## Transactions → RFM (issue 12): `make bench-rfm`

@@ -21,15 +21,15 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from bench_common import REPO, format_seconds, peak_rss_mb, spawn, write_marked_block
+from bench_common import machine as bench_machine
+
 DEFAULT_SIZES = (200, 100_000, 1_000_000, 10_000_000)
 SEED = 7
 DIRT = 0.001
@@ -44,10 +44,6 @@ STAGE_GROUPS = {  # table column → stage-name prefixes
     "profile": ("Profiling",),
     "outputs": ("Serialising", "Encoding", "Rendering", "Writing"),
 }
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 # -- children ---------------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def child_pipeline(csv: Path, root: Path, wide: bool = False) -> dict[str, Any]:
         "imports": imported,
         "stages": progress.timings,
         "in_process": time.perf_counter() - start,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -124,20 +120,11 @@ def child_naive(csv: Path, threads: int) -> dict[str, Any]:
         "silhouette": scores[best][0],
         "inertia": scores[best][1],
         "seconds": seconds,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 # -- parent -----------------------------------------------------------------------------------
-
-
-def _spawn(*args: str) -> tuple[dict[str, Any], float]:
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False, cwd=REPO)
-    wall = time.perf_counter() - start
-    if out.returncode != 0:
-        raise SystemExit(f"benchmark child {args[0]} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
 def _dataset(out: Path, rows: int, wide: bool = False) -> Path:
@@ -163,17 +150,13 @@ def _group(stages: dict[str, float]) -> dict[str, float]:
 def measure(rows: int, out: Path, naive_max_rows: int, naive_threads: int, wide: bool = False) -> dict[str, Any]:
     csv = _dataset(out, rows, wide)
     name = f"wide_{rows}" if wide else str(rows)
-    ours, wall = _spawn("_pipeline", str(csv), str(out / f"artifacts_{name}"), "wide" if wide else "mall")
+    ours, wall = spawn(__file__, "_pipeline", str(csv), str(out / f"artifacts_{name}"), "wide" if wide else "mall")
     ours["wall"] = wall
     ours["groups"] = _group(ours["stages"])
     naive = None
     if rows <= naive_max_rows and not wide:
-        naive, _ = _spawn("_naive", str(csv), str(naive_threads))
+        naive, _ = spawn(__file__, "_naive", str(csv), str(naive_threads))
     return {"size": rows, "wide": wide, "csv_mb": csv.stat().st_size / 1e6, "ours": ours, "naive": naive}
-
-
-def _f(seconds: float) -> str:
-    return f"{seconds:.2f}" if seconds < 100 else f"{seconds:.0f}"
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -189,7 +172,7 @@ def table(results: list[dict[str, Any]]) -> str:
         select_fit = g["choose k"] + g["fit"]
         naive_cols = (
             [
-                _f(n["seconds"]),
+                format_seconds(n["seconds"]),
                 f"{n['peak_rss_mb']:.0f}",
                 str(n["k"]),
                 f"{n['seconds'] / select_fit:.0f}×",
@@ -204,14 +187,14 @@ def table(results: list[dict[str, Any]]) -> str:
                 [
                     f"{r['size']:,}" + (" (8 numeric + 2 categorical)" if r.get("wide") else ""),
                     f"{r['csv_mb']:.1f}",
-                    _f(o["wall"]),
-                    _f(g["load"]),
-                    _f(g["clean"]),
-                    _f(g["choose k"]),
-                    _f(g["fit"]),
-                    _f(g["stability"]),
-                    _f(g["profile"]),
-                    _f(g["outputs"]),
+                    format_seconds(o["wall"]),
+                    format_seconds(g["load"]),
+                    format_seconds(g["clean"]),
+                    format_seconds(g["choose k"]),
+                    format_seconds(g["fit"]),
+                    format_seconds(g["stability"]),
+                    format_seconds(g["profile"]),
+                    format_seconds(g["outputs"]),
                     f"{o['peak_rss_mb']:.0f}",
                     f"{o['k']} ({o['estimator']})",
                     *naive_cols,
@@ -224,25 +207,11 @@ def table(results: list[dict[str, Any]]) -> str:
 
 def machine() -> str:
     """One paragraph describing where the numbers were taken."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = int(
-        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    )
-    from importlib import metadata
-
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("numpy", "pandas", "pyarrow", "scikit-learn"))
     coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return (
-        f"{cpu}; {os.cpu_count()} cores; {mem_kb / 2**20:.0f} GiB RAM; {platform.platform()}; "
-        f"Python {platform.python_version()}; {versions}; OPENBLAS_CORETYPE={coretype}; "
-        f"load average at start {os.getloadavg()[0]:.1f} (the machine is shared with other jobs)"
+        f"{bench_machine(('numpy', 'pandas', 'pyarrow', 'scikit-learn'))}; {platform.platform()}; "
+        f"OPENBLAS_CORETYPE={coretype}; load average at start {os.getloadavg()[0]:.1f} (the machine is shared "
+        "with other jobs)"
     )
 
 
@@ -295,14 +264,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_report(path: Path, about: str, text: str, when: str) -> None:
     """Replace the generated block of the benchmarks page (between the markers), keep the prose."""
-    begin, end = "<!-- bench-scale:begin -->", "<!-- bench-scale:end -->"
-    block = f"{begin}\nMeasured {when} by `make bench-scale`.\n\nMachine: {about}.\n\n{text}\n{end}"
-    current = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{begin}\n{end}\n"
-    if begin not in current:
-        current += f"\n{begin}\n{end}\n"
-    head, rest = current.split(begin, 1)
-    tail = rest.split(end, 1)[1] if end in rest else ""
-    path.write_text(head + block + tail, encoding="utf-8")
+    write_marked_block(path, "bench-scale", f"Measured {when} by `make bench-scale`.\n\nMachine: {about}.\n\n{text}")
 
 
 if __name__ == "__main__":
