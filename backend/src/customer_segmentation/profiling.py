@@ -9,11 +9,11 @@ set. Suggested actions follow from the income × spending position.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from .schema import AGE, ANNUAL_INCOME, GENDER, GENDER_CATEGORIES, NUMERIC_COLUMNS, SPENDING_SCORE
 
@@ -41,9 +41,13 @@ _ACTIONS: dict[tuple[str, str], str] = {
 }
 
 
-@dataclass
-class SegmentProfile:
-    """One segment in original units, with a data-derived name, description and action."""
+class SegmentProfile(BaseModel):
+    """One segment in original units, with a data-derived name, description and action.
+
+    A pydantic model because the model card lists exactly these fields (``modeling.card.SegmentInfo``
+    extends it with the user's labels): one definition for training and serving."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: int
     name: str
@@ -55,13 +59,13 @@ class SegmentProfile:
     means: dict[str, float]
     centroid: dict[str, float]
     levels: dict[str, str]
-    gender_mix: dict[str, float] = field(default_factory=dict)
+    gender_mix: dict[str, float] = Field(default_factory=dict)
     silhouette: float | None = None
     below_mean_silhouette: bool | None = None
     #: Per categorical column: share of each level in the segment.
-    level_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    level_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     #: The terms of the name and the share of members each one is true of.
-    name_terms: list[dict[str, Any]] = field(default_factory=list)
+    name_terms: list[dict[str, Any]] = Field(default_factory=list)
     #: Hennig's clusterwise bootstrap Jaccard of the segment, and its reading.
     jaccard: float | None = None
     jaccard_reading: str | None = None
@@ -69,7 +73,7 @@ class SegmentProfile:
     revenue_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self.model_dump()
 
 
 def _level(value: float, low_cut: float, high_cut: float) -> str:

@@ -2620,7 +2620,7 @@ export interface components {
         };
         /**
          * SegmentInfo
-         * @description One segment's profile (``profiling.SegmentProfile``).
+         * @description One segment's profile, and beside the shown ``name``/``action`` the data's and the user's.
          */
         SegmentInfo: {
             /** Action */

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import SegmentationError
 from ..feature_schema import FeatureSchema
+from ..profiling import SegmentProfile
 
 CARD_SCHEMA_VERSION = 2
 _LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "joblib")
@@ -83,29 +84,9 @@ class SilhouetteInfo(BaseModel):
     rows: int
 
 
-class SegmentInfo(BaseModel):
-    """One segment's profile (``profiling.SegmentProfile``)."""
+class SegmentInfo(SegmentProfile):
+    """One segment's profile, and beside the shown ``name``/``action`` the data's and the user's."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    name: str
-    description: str
-    action: str | None
-    size: int
-    share: float
-    medians: dict[str, float]
-    means: dict[str, float]
-    centroid: dict[str, float]
-    levels: dict[str, str]
-    gender_mix: dict[str, float] = Field(default_factory=dict)
-    silhouette: float | None = None
-    below_mean_silhouette: bool | None = None
-    level_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
-    name_terms: list[dict[str, Any]] = Field(default_factory=list)
-    jaccard: float | None = None
-    jaccard_reading: str | None = None
-    revenue_share: float | None = None
     generated_name: str | None = Field(
         default=None, description="The name derived from the data (``name`` is the user's name when one is set)."
     )
