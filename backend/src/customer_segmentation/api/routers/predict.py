@@ -15,10 +15,11 @@ from ..dependencies import BundleDep, DeadlineDep, SettingsDep, require_json, re
 from ..schemas import BatchIn, BatchPrediction, CsvScoringReport, CustomerIn, Prediction
 from ..services.batch_input import read_batch
 from ..services.csv_answer import answer_csv_upload
-from ..services.limits import Deadline, check_upload_shape
+from ..services.limits import Deadline
 from ..services.model_store import ModelBundle
 from ..services.scoring import predictions
 from ..services.upload_workers import run_job
+from ..services.uploads import read_upload
 from .responses import errors
 
 router = APIRouter(prefix="/predict", tags=["predict"], responses=errors(503))
@@ -136,13 +137,16 @@ async def predict_csv(
     """Whole-file problems (empty, binary, no header, a required column missing) are a 422; row
     problems (missing, non-numeric, out-of-range, unknown gender) are reported per row while the
     good rows are scored. Row numbers count data rows: row 1 is the first row after the header."""
-    data = await file.read(settings.max_upload_bytes + 1)
-    name = file.filename or "upload.csv"
-    # Counted on the bytes before the file is parsed: a 100,000-column header is refused in milliseconds,
-    # without waiting for an upload worker.
-    if len(data) <= settings.max_upload_bytes:
-        await run_in_threadpool(check_upload_shape, data, settings.max_upload_rows, settings.max_upload_columns)
+    upload = await read_upload(file, settings)  # size, emptiness, rows and columns counted on the bytes
     answer = await run_job(
-        settings.upload_workers, deadline, answer_csv_upload, data, name, bundle.scoring, settings, deadline, format
+        settings.upload_workers,
+        deadline,
+        answer_csv_upload,
+        upload.data,
+        upload.filename,
+        bundle.scoring,
+        settings,
+        deadline,
+        format,
     )
     return Response(answer.body, media_type=answer.media_type, headers=answer.headers)

@@ -37,8 +37,8 @@ def answer_csv_upload(
     deadline: Deadline,
     format: Literal["csv", "json"],
 ) -> UploadAnswer:
-    """Score the uploaded file and render it as the scored CSV or the JSON report. The route has
-    already counted its rows and columns on the bytes (``limits.check_upload_shape``)."""
+    """Score the uploaded file (read by ``uploads.read_upload``: within its limits, not empty) and
+    render it as the scored CSV or the JSON report."""
     result = csv_scoring.score_upload(data, filename, model, settings, deadline)
     headers = {
         "X-Rows-Total": str(result.rows_total),

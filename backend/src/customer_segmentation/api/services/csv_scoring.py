@@ -81,15 +81,8 @@ class CsvScoring:
 def score_upload(
     data: bytes, filename: str, model: ScoringModel, settings: ApiSettings, deadline: Deadline
 ) -> CsvScoring:
-    """Score ``data`` (the uploaded file's bytes); whole-file problems raise :class:`InvalidInput`."""
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            f"the uploaded file has {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
-            "(setting SEGMENTATION_MAX_UPLOAD_BYTES)",
-            field="file",
-        )
-    if not data.strip():
-        raise InvalidInput(f"the uploaded file {filename!r} is empty", field="file")
+    """Score ``data``, the bytes of an upload already within its size, row and column limits
+    (``uploads.read_upload``); whole-file problems raise :class:`InvalidInput`."""
     loaded, raw = _read(data, filename, model)
     deadline.check("reading the CSV")
     if len(raw) > settings.max_upload_rows:
