@@ -68,3 +68,24 @@ def test_one_row_transform_equals_the_column_transform() -> None:
     assert set(np.unique(matrix[:, :4])) == {0.0, 1.0}  # every one-hot column is used
     for i in range(len(numeric)):
         np.testing.assert_array_equal(model.transform_row(numeric[i], [int(lv[i]) for lv in levels]), matrix[i])
+
+
+def test_level_indices_send_unseen_values_to_other_or_to_no_column() -> None:
+    from customer_segmentation.modeling.serving import CategoricalEncoding
+
+    with_other = CategoricalEncoding("region", ("lisbon", "oporto", "other"), drop_first=False)
+    without = CategoricalEncoding("channel", ("horeca", "retail"), drop_first=True)
+    values = pd.Series(["oporto", "lisbon", "faro", "other", "oporto"])
+    assert with_other.indices(values).tolist() == [1, 0, 2, 2, 1]
+    assert without.indices(pd.Series(["retail", "hotel", "horeca"])).tolist() == [1, -1, 0]
+    rows = ServingModel(
+        features=("channel", "fresh"),
+        gender_in_model=False,
+        numeric_features=("fresh",),
+        mean=np.zeros(1),
+        scale=np.ones(1),
+        centers=np.zeros((2, 2)),
+        ood_threshold=np.ones(2),
+        categorical=(without,),
+    ).transform_columns(np.array([[1.0], [2.0], [3.0]]), [without.indices(pd.Series(["retail", "hotel", "horeca"]))])
+    assert rows[:, 0].tolist() == [1.0, 0.0, 0.0]  # an unseen level sets no one-hot column

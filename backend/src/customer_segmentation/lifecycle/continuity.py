@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..feature_schema import OTHER_LEVEL, schema_hash
+from ..feature_schema import schema_hash
 from ..modeling.card import LineageInfo, SegmentMatch
 from .drift import DriftReport, drift_report
 from .matching import SegmentMatching, centroids_of, fresh_lineage, match_segments
@@ -84,9 +84,10 @@ def link_run(
     schema = schema_hash(result.schema)
     k = len(result.profiles)
     comparable = parent is not None and parent.schema_hash == schema
+    followed = _followable_ids(result, parent)
     if parent is not None and comparable:
         max_known = max(parent.max_id_used, -1 if store_max_id is None else store_max_id)
-        matching = _match(result, parent, max_known)
+        matching = _match(result, parent, max_known, followed)
         lineage_id, status, reason = parent.lineage_id, "continued", _continued_reason(parent, matching)
     else:
         matching = fresh_lineage(k)
@@ -104,7 +105,7 @@ def link_run(
         generated_actions={p.id: p.action for p in result.profiles},
     )
     if parent is not None:
-        _compare(result, parent, continuity)
+        _compare(result, parent, continuity, followed)
     if status == "continued":
         _apply_labels(result, continuity, labels or {})
         _names_changed(parent, continuity)
@@ -112,17 +113,26 @@ def link_run(
 
 
 # -- matching ------------------------------------------------------------------------------------
-def _match(result: RunResult, parent: PublishedRun, max_known: int) -> SegmentMatching:
+def _followable_ids(result: RunResult, parent: PublishedRun | None) -> pd.Index | None:
+    """This run's customer ids (as the store compares them) when customers can be followed between
+    the runs: both have an id column and neither repeats an id. Computed once: at a million string
+    ids the uniqueness check alone is a third of a second."""
+    if parent is None or not parent.has_customer_ids or result.schema.id_column is None:
+        return None
+    index = customer_ids(result.clean[result.id_column])
+    if index.has_duplicates or parent.members.index.has_duplicates:
+        return None
+    return index
+
+
+def _match(result: RunResult, parent: PublishedRun, max_known: int, followed: pd.Index | None) -> SegmentMatching:
     serving = parent.serving
     x = _in_parent_space(result.clean, serving)
     k = len(result.profiles)
     local = np.asarray(result.labels, dtype="int64")
     new_members = parent_members = None
-    if parent.has_customer_ids and result.schema.id_column is not None:
-        index = customer_ids(result.clean[result.id_column])
-        candidate = pd.Series(local, index=index)
-        if not candidate.index.has_duplicates and not parent.members.index.has_duplicates:
-            new_members, parent_members = candidate, parent.members
+    if followed is not None:
+        new_members, parent_members = pd.Series(local, index=followed), parent.members
     return match_segments(
         parent_ids=parent.segment_ids,
         parent_centroids=serving.centers,
@@ -136,12 +146,7 @@ def _match(result: RunResult, parent: PublishedRun, max_known: int) -> SegmentMa
 def _in_parent_space(clean: pd.DataFrame, serving: ServingModel) -> np.ndarray:
     """The new rows through the parent's preprocessing (its scaler numbers and one-hot levels)."""
     numeric = clean[list(serving.numeric_features)].to_numpy(dtype="float64")
-    levels = []
-    for encoding in serving.categorical:
-        position = {level: i for i, level in enumerate(encoding.levels)}
-        fallback = position.get(OTHER_LEVEL, -1)  # an unseen level: "other", else no one-hot column set
-        values = clean[encoding.name].astype(str)
-        levels.append(values.map(lambda v, p=position, f=fallback: p.get(v, f)).to_numpy(dtype="int64"))
+    levels = [encoding.indices(clean[encoding.name]) for encoding in serving.categorical]
     return serving.transform_columns(numeric, levels)
 
 
@@ -219,14 +224,13 @@ def _info(
 
 
 # -- comparison with the parent ------------------------------------------------------------------
-def _compare(result: RunResult, parent: PublishedRun, continuity: Continuity) -> None:
+def _compare(result: RunResult, parent: PublishedRun, continuity: Continuity, followed: pd.Index | None) -> None:
     """Migration (customers by id), share change per segment, PSI of features and segment shares."""
     new_sizes = {p.id: p.size for p in result.profiles}
     old_sizes = {s.id: s.size for s in parent.card.segments}
-    if parent.has_customer_ids and result.schema.id_column is not None:
-        new = pd.Series(np.asarray(result.labels, dtype="int64"), index=customer_ids(result.clean[result.id_column]))
-        if not new.index.has_duplicates and not parent.members.index.has_duplicates:
-            continuity.migration = migration_matrix(parent.members, new)
+    if followed is not None:
+        new = pd.Series(np.asarray(result.labels, dtype="int64"), index=followed)
+        continuity.migration = migration_matrix(parent.members, new)
     if continuity.migration is None:
         continuity.notes.append("customers have no id column: who moved where cannot be followed between runs")
     if not continuity.continued:

@@ -168,14 +168,20 @@ def categorical_psi(
     Psi
         Bins are the levels (as text, sorted).
     """
-    e = pd.Series(np.asarray(expected)).dropna()
-    a = pd.Series(np.asarray(actual)).dropna()
-    if len(e) == 0 or len(a) == 0:
+    e_shares, a_shares = _level_shares(expected), _level_shares(actual)
+    if e_shares.empty or a_shares.empty:
         raise ValueError(f"{name or 'feature'}: PSI needs values in both runs")
-    levels = sorted(set(e.unique()) | set(a.unique()), key=lambda v: (str(type(v)), v))
-    e_shares = e.value_counts(normalize=True).reindex(levels, fill_value=0.0).to_numpy(dtype=float)
-    a_shares = a.value_counts(normalize=True).reindex(levels, fill_value=0.0).to_numpy(dtype=float)
-    return _result(name, kind, [str(v) for v in levels], e_shares, a_shares, epsilon)
+    levels = sorted(set(e_shares.index) | set(a_shares.index), key=lambda v: (str(type(v)), v))
+    e = e_shares.reindex(levels, fill_value=0.0).to_numpy(dtype=float)
+    a = a_shares.reindex(levels, fill_value=0.0).to_numpy(dtype=float)
+    return _result(name, kind, [str(v) for v in levels], e, a, epsilon)
+
+
+def _level_shares(values: Sequence[Any] | np.ndarray | pd.Series) -> pd.Series:
+    """Share of each level among the present values, in one hashing pass (a Series keeps its own
+    dtype: an Arrow string column is counted without a copy to Python objects)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    return series.value_counts(normalize=True, dropna=True)
 
 
 def drift_report(

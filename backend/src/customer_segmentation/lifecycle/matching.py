@@ -126,8 +126,9 @@ def _overlap(
         if members.index.has_duplicates:
             raise ValueError(f"{name} members: customer ids must be unique")
     shared = parent_members.index.intersection(new_members.index)
-    position = {int(s): i for i, s in enumerate(parent_ids)}
-    old = parent_members.loc[shared].map(lambda s: position.get(int(s), -1)).to_numpy(dtype=np.int64)
+    old = pd.Index(np.asarray(parent_ids, dtype=np.int64)).get_indexer(
+        parent_members.loc[shared].to_numpy(dtype=np.int64)
+    )  # row of each shared customer's parent segment (-1: not a parent segment)
     new = new_members.loc[shared].to_numpy(dtype=np.int64)
     if (old < 0).any():
         raise ValueError("parent members hold a segment id that is not among parent_ids")

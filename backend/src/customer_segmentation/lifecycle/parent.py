@@ -79,9 +79,10 @@ class PublishedRun:
         known = self.card.lineage.max_id_used if self.card.lineage else -1
         return max([known, *self.segment_ids])
 
-    @property
+    @cached_property
     def members(self) -> pd.Series:
-        """Stable segment id per customer id (text)."""
+        """Stable segment id per customer id (text). Built once: matching, migration and the checks
+        before them all ask whether its index repeats an id, which pandas caches per Index object."""
         id_column = self.card.data.id_column
         return pd.Series(
             self.frame[SEGMENT].to_numpy(dtype="int64"), index=pd.Index(self.frame[id_column], name=id_column)
