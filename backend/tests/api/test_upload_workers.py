@@ -101,3 +101,12 @@ def test_without_worker_processes_uploads_are_scored_in_threads(
         answer = post_csv(client)
     assert answer.status_code == 200, answer.text
     assert {p.pid for p in multiprocessing.active_children()} <= before  # no new process was started
+
+
+def test_ctrl_c_is_left_to_the_server() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the worker must not die mid-job with a
+    traceback; it stops when the server's pool shuts down."""
+    handler = asyncio.run(
+        upload_workers.run_job(1, Deadline(time.perf_counter(), 30.0), signal.getsignal, signal.SIGINT)
+    )
+    assert handler == signal.SIG_IGN

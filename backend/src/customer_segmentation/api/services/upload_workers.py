@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,9 +55,17 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     with _lock:
         pool = _pools.get(processes)
         if pool is None:
-            pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(
+                processes, mp_context=multiprocessing.get_context("spawn"), initializer=_leave_interrupts_to_the_server
+            )
             _pools[processes] = pool
         return pool
+
+
+def _leave_interrupts_to_the_server() -> None:
+    """Ctrl-C reaches the whole process group: a worker ignores it and stops when the server's pool
+    shuts down at exit (instead of dying mid-job with a KeyboardInterrupt traceback on the console)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _discard(processes: int, broken: ProcessPoolExecutor) -> None:
