@@ -25,7 +25,7 @@ from ...schema import (
 )
 from ..settings import ApiSettings
 from .errors import InvalidInput, PayloadTooLarge
-from .feature_input import ID_FIELD, validate_columns
+from .feature_input import ID_FIELD, CellError, validate_columns
 from .limits import Deadline
 from .model_store import SEGMENT, SEGMENT_NAME
 from .scoring import score_columns
@@ -37,14 +37,6 @@ MARGIN = "margin"
 CONFIDENCE = "confidence"
 APPENDED = (SEGMENT, SEGMENT_NAME, OOD, MARGIN, CONFIDENCE, ERROR)
 _MANGLED = re.compile(r"^(?P<name>.*)\.(?P<n>\d+)$")  # pandas renames a repeated header "Age" to "Age.1"
-
-
-@dataclass(frozen=True)
-class CellError:
-    row: int  # 1-based data row
-    column: str | None
-    value: str | None
-    reason: str
 
 
 @dataclass
@@ -96,8 +88,7 @@ def score_upload(
     _check_columns(loaded, model, filename)
 
     frame = loaded.frame
-    numeric, levels, bad, cells = validate_columns(model.inputs, frame)
-    errors = [CellError(row, column, value, reason) for row, column, value, reason in cells]
+    numeric, levels, bad, errors = validate_columns(model.inputs, frame)
     deadline.check("validating rows")
 
     good = ~bad

@@ -18,7 +18,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,15 @@ class FieldProblem:
     field: str
     message: str
     type: str
+
+
+class CellError(NamedTuple):
+    """One bad cell of an uploaded CSV (a tuple: a file of 200,000 bad rows makes 600,000 of them)."""
+
+    row: int  # 1-based data row
+    column: str | None
+    value: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -191,13 +201,13 @@ def validate_records(
 
 def validate_columns(
     spec: InputSpec, frame: pd.DataFrame
-) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, list[tuple[int, str, str, str]]]:
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, list[CellError]]:
     """The CSV form: text columns named by canonical feature → numbers, level indices, a bad-row
-    mask and (row, column, value, reason) per bad cell (rows 1-based)."""
+    mask and a :class:`CellError` per bad cell (rows 1-based)."""
     n = len(frame)
     numeric = np.zeros((n, len(spec.numeric)), dtype="float64")
     bad = np.zeros(n, dtype=bool)
-    cells: list[tuple[int, str, str, str]] = []
+    cells: list[CellError] = []
     for j, name in enumerate(spec.numeric):
         text = frame[name].astype("string").fillna("").str.strip()
         missing = text.str.lower().isin(MISSING_MARKERS).to_numpy()
@@ -235,8 +245,16 @@ def validate_columns(
     return numeric, levels, bad, cells
 
 
-def _collect(reasons: np.ndarray, text: pd.Series, column: str, cells: list[tuple[int, str, str, str]]) -> np.ndarray:
-    flagged = ~pd.isna(reasons)
-    for position in np.flatnonzero(flagged):
-        cells.append((int(position) + 1, column, str(text.iloc[position]), str(reasons[position])))
-    return np.asarray(flagged, dtype=bool)
+def _collect(reasons: np.ndarray, text: pd.Series, column: str, cells: list[CellError]) -> np.ndarray:
+    """Append a :class:`CellError` for every flagged cell; return the flagged-row mask.
+
+    Whole arrays, not ``text.iloc`` per cell: a file of 200,000 bad rows has 600,000 bad cells."""
+    flagged = np.asarray(~pd.isna(reasons), dtype=bool)
+    positions = np.flatnonzero(flagged)
+    if len(positions):
+        values = text.to_numpy(dtype=object)[positions]
+        rows = zip(
+            (positions + 1).tolist(), repeat(column), map(str, values), map(str, reasons[positions]), strict=False
+        )
+        cells.extend(map(CellError._make, rows))
+    return flagged
