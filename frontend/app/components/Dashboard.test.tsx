@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Dashboard, type DashboardApi } from "@/app/components/Dashboard";
+import { toCustomerHistory, toMigration, toRunPage } from "@/app/lib/api";
 import { ApiError } from "@/app/lib/errors";
 import {
   makeCustomers,
@@ -12,6 +13,7 @@ import {
   WHOLESALE_NUMERIC,
   wholesaleSchema,
 } from "@/app/test/fixtures";
+import { HISTORY, MIGRATION, RUNS } from "@/app/test/history-fixtures";
 import { fakePlotly, plotCalls } from "@/app/test/plotly-mock";
 
 vi.mock("@/app/lib/plotly", () => ({ loadPlotly: async () => fakePlotly }));
@@ -150,5 +152,28 @@ describe("Dashboard", () => {
     });
     render(<Dashboard api={api} />);
     expect((await screen.findByTestId("load-error")).textContent).toBe("The API answered HTTP 500.");
+  });
+
+  it("links the history from the section menu and shows the runs after the customers", async () => {
+    const api = fakeApi({
+      runs: vi.fn(async (offset: number, limit: number) => toRunPage({ runs: RUNS.slice(offset, offset + limit), limit, offset })),
+      migration: vi.fn(async () => toMigration(MIGRATION)),
+      customerHistory: vi.fn(async () => toCustomerHistory(HISTORY)),
+    });
+    render(<Dashboard api={api} />);
+    const nav = await screen.findByRole("navigation", { name: "Sections" });
+    expect(within(nav).getByRole("link", { name: "History" }).getAttribute("href")).toBe("#history");
+    expect(within(nav).getByRole("link", { name: "Customer history" }).getAttribute("href")).toBe("#customer-history");
+    const history = await screen.findByTestId("runs-table");
+    expect(api.runs).toHaveBeenCalledWith(0, 20);
+    expect(within(history).getAllByTestId("served-badge")).toHaveLength(1);
+    expect(screen.getByRole("heading", { name: "A customer across runs" })).toBeTruthy();
+  });
+
+  it("leaves the history out when the API offers no history calls", async () => {
+    render(<Dashboard api={fakeApi()} />);
+    const nav = await screen.findByRole("navigation", { name: "Sections" });
+    expect(within(nav).queryByRole("link", { name: "History" })).toBeNull();
+    expect(screen.queryByTestId("run-history")).toBeNull();
   });
 });

@@ -2,11 +2,13 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { CsvUpload } from "@/app/components/CsvUpload";
+import { CustomerHistory } from "@/app/components/CustomerHistory";
 import { CustomersTable } from "@/app/components/CustomersTable";
 import { EmptyState } from "@/app/components/EmptyState";
 import { KSelectionChart } from "@/app/components/KSelectionChart";
 import { Overview } from "@/app/components/Overview";
 import { ProfileHeatmap } from "@/app/components/ProfileHeatmap";
+import { RunHistory } from "@/app/components/RunHistory";
 import { type MarkedPoint, ScatterCharts } from "@/app/components/ScatterCharts";
 import { ScoreForm } from "@/app/components/ScoreForm";
 import { SegmentCards } from "@/app/components/SegmentCards";
@@ -19,10 +21,13 @@ import type {
   CustomerPage,
   CustomerQuery,
   CustomerSample,
+  CustomerSegmentHistory,
   KEvidence,
+  Migration,
   ModelSchema,
   Overview as OverviewData,
   Prediction,
+  RunPage,
   ScoredCsv,
   SegmentLabel,
 } from "@/app/lib/types";
@@ -46,6 +51,10 @@ export interface DashboardApi {
   runStatus?: TrainingApi["runStatus"];
   publishRun?: TrainingApi["publishRun"];
   discardRun?: TrainingApi["discardRun"];
+  // History across retraining. Optional like the workspace: a missing call leaves its panel out.
+  runs?(offset: number, limit: number): Promise<RunPage>;
+  migration?(version: string): Promise<Migration>;
+  customerHistory?(customerId: string): Promise<CustomerSegmentHistory>;
 }
 
 function trainingApi(api: DashboardApi): TrainingApi | null {
@@ -146,7 +155,9 @@ export function Dashboard({ api }: { api: DashboardApi }) {
   const { overview, schema } = load;
   const sample = customers.state === "ready" ? customers.sample : null;
   const training = trainingApi(api);
-  const { renameSegment, customerPage, exportUrl, segmentSample } = api;
+  const { renameSegment, customerPage, exportUrl, segmentSample, runs, migration, customerHistory } = api;
+  // Asked after the scatter's customers, like the customers table: the first charts come first.
+  const historyReady = customers.state !== "loading";
   const shownPair = pair ?? [overview.segments[0]?.id ?? 0, overview.segments[1]?.id ?? 0];
   return (
     <div className="workspace">
@@ -158,6 +169,8 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         {customerPage && <a href="#customers">Customers</a>}
         <a href="#k-title">Choosing k</a>
         {training && <a href="#train">Train</a>}
+        {runs && migration && <a href="#history">History</a>}
+        {customerHistory && <a href="#customer-history">Customer history</a>}
       </nav>
       <Overview overview={overview} schema={schema} />
       <ProfileHeatmap
@@ -171,7 +184,7 @@ export function Dashboard({ api }: { api: DashboardApi }) {
       />
       {overview.segments.length > 1 && (
         <SegmentCompare
-          key={overview.modelVersion}
+          key={`compare-${overview.modelVersion}`}
           schema={schema}
           segments={overview.segments}
           evidence={evidence}
@@ -205,10 +218,15 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         <CsvUpload schema={schema} scoreCsv={api.scoreCsv} />
       </div>
       {customerPage && exportUrl && customers.state !== "loading" && (
-        <CustomersTable key={overview.modelVersion} schema={schema} segments={overview.segments} loadPage={customerPage} exportUrl={exportUrl} />
+        <CustomersTable key={`customers-${overview.modelVersion}`} schema={schema} segments={overview.segments} loadPage={customerPage} exportUrl={exportUrl} />
       )}
       <KSelectionChart scores={overview.scores} chosenK={overview.k} evidence={evidence} />
       {training && <TrainPanel api={training} onPublished={softRefresh} />}
+      {runs && migration && historyReady && (
+        // Keyed by the served version (sibling keys must differ): after a publish the list reloads and the badge moves.
+        <RunHistory key={`history-${overview.modelVersion}`} loadRuns={runs} loadMigration={migration} />
+      )}
+      {customerHistory && <CustomerHistory key={`customer-history-${overview.modelVersion}`} lookup={customerHistory} />}
     </div>
   );
 }

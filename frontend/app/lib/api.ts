@@ -14,7 +14,11 @@ import type {
   CustomerPage,
   CustomerQuery,
   CustomerSample,
+  CustomerSegmentHistory,
   KEvidence,
+  Migration,
+  PsiReading,
+  RunPage,
   PublishOutcome,
   RunProgress,
   SchemaDraft,
@@ -25,6 +29,7 @@ import type {
   ModelSchema,
   Overview,
   Prediction,
+  RunSummary,
   ScoredCsv,
   Segment,
 } from "@/app/lib/types";
@@ -361,6 +366,88 @@ export function toRunProgress(run: Schemas["RunStatus"]): RunProgress {
   };
 }
 
+export function toRunSummary(run: Schemas["RunInfo"]): RunSummary {
+  // `scores` is a free-form dict in the schema: read the numbers defensively.
+  const scores = run.scores as Loose;
+  return {
+    modelVersion: run.model_version,
+    createdAt: run.created_at,
+    k: run.k,
+    lineageId: run.lineage_id,
+    parentVersion: run.parent_version,
+    sourceName: run.source_name,
+    engine: run.engine,
+    silhouette: num(scores.silhouette),
+    meanAri: num(scores.mean_ari),
+    rowsUsed: num(scores.rows_used),
+    served: run.served,
+  };
+}
+
+export function toRunPage(list: Schemas["RunList"]): RunPage {
+  return { runs: list.runs.map(toRunSummary), limit: list.limit, offset: list.offset };
+}
+
+function toPsi(psi: Schemas["PsiOut"]): PsiReading {
+  return { name: psi.name, kind: psi.kind, psi: psi.psi, flag: psi.flag };
+}
+
+export function toMigration(report: Schemas["MigrationReport"]): Migration {
+  const matrix = report.migration;
+  // The report repeats the share changes inside the matrix; older reports have them only there.
+  const shares = report.share_changes?.length ? report.share_changes : (matrix?.share_changes ?? []);
+  return {
+    modelVersion: report.model_version,
+    parentVersion: report.parent_version,
+    lineageId: report.lineage_id,
+    status: report.status,
+    reason: report.reason,
+    keptIds: report.kept_ids ?? [],
+    newIds: report.new_ids ?? [],
+    retiredIds: report.retired_ids ?? [],
+    matrix: matrix && {
+      oldSegments: matrix.old_segments,
+      newSegments: matrix.new_segments,
+      counts: matrix.counts,
+      inBoth: matrix.in_both,
+      stayed: matrix.stayed,
+      left: matrix.only_old,
+      leftBySegment: matrix.only_old_by_segment,
+      arrived: matrix.only_new,
+      arrivedBySegment: matrix.only_new_by_segment,
+    },
+    shareChanges: shares.map((s) => ({
+      segmentId: s.segment_id,
+      oldCount: s.old_count,
+      newCount: s.new_count,
+      oldShare: s.old_share,
+      newShare: s.new_share,
+      change: s.change,
+    })),
+    drift: report.drift && {
+      features: report.drift.features.map(toPsi),
+      segments: report.drift.segments ? toPsi(report.drift.segments) : null,
+      parentRows: report.drift.parent_rows,
+      newRows: report.drift.new_rows,
+    },
+    driftSource: report.drift_source,
+    notes: report.notes ?? [],
+  };
+}
+
+export function toCustomerHistory(history: Schemas["CustomerHistory"]): CustomerSegmentHistory {
+  return {
+    customerId: history.customer_id,
+    runs: history.runs.map((entry) => ({
+      modelVersion: entry.model_version,
+      createdAt: entry.created_at,
+      lineageId: entry.lineage_id,
+      segmentId: entry.segment_id,
+      segmentName: entry.segment_name,
+    })),
+  };
+}
+
 function keyHeader(key: string): Record<string, string> {
   return { "X-API-Key": key };
 }
@@ -482,6 +569,25 @@ export function createApi(baseUrl: string = API_BASE, fetchImpl?: typeof fetch) 
       await call(
         () => client.DELETE("/runs/{run_id}", { params: { path: { run_id: runId } }, headers: keyHeader(key) }),
         baseUrl,
+      );
+    },
+    /** One page of the recorded training runs, newest first (`served` marks the served model). */
+    async runs(offset: number, limit: number): Promise<RunPage> {
+      return toRunPage(await call(() => client.GET("/runs", { params: { query: { limit, offset } } }), baseUrl));
+    },
+    /** Who moved where since the run's parent, and drift (404 when nothing is known about it). */
+    async migration(version: string): Promise<Migration> {
+      return toMigration(
+        await call(() => client.GET("/runs/{version}/migration", { params: { path: { version } } }), baseUrl),
+      );
+    },
+    /** One customer's segment in every recorded run (404 for a customer no run has seen). */
+    async customerHistory(customerId: string): Promise<CustomerSegmentHistory> {
+      return toCustomerHistory(
+        await call(
+          () => client.GET("/customers/{customer_id}/history", { params: { path: { customer_id: customerId } } }),
+          baseUrl,
+        ),
       );
     },
     async scoreCsv(file: File): Promise<ScoredCsv> {

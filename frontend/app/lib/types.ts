@@ -248,3 +248,89 @@ export interface PublishOutcome {
   k: number;
   warnings: string[];
 }
+
+// ---------------------------------------------------------------- history across retraining
+
+/** `GET /runs`: one recorded training run. */
+export interface RunSummary {
+  modelVersion: string;
+  createdAt: string;
+  k: number;
+  /** Runs of one lineage share segment ids (and your team's names). */
+  lineageId: string;
+  /** The model this run replaced; null for the first recorded run. */
+  parentVersion: string | null;
+  sourceName: string;
+  engine: string;
+  silhouette: number | null;
+  meanAri: number | null;
+  rowsUsed: number | null;
+  /** The model the API serves right now. */
+  served: boolean;
+}
+
+/** One page of `GET /runs` (newest first). */
+export interface RunPage {
+  runs: RunSummary[];
+  limit: number;
+  offset: number;
+}
+
+export type PsiFlag = "stable" | "moderate" | "major shift";
+
+/** Population stability index of one feature (or of the segment shares) against the parent run. */
+export interface PsiReading {
+  name: string;
+  kind: "numeric" | "categorical" | "segment";
+  psi: number;
+  flag: PsiFlag;
+}
+
+export interface ShareChange {
+  segmentId: number;
+  oldCount: number;
+  newCount: number;
+  oldShare: number;
+  newShare: number;
+  /** newShare - oldShare. */
+  change: number;
+}
+
+/** Customers followed by id: previous segment (rows) → this run's segment (columns). */
+export interface MigrationMatrix {
+  oldSegments: number[];
+  newSegments: number[];
+  counts: number[][];
+  inBoth: number;
+  stayed: number;
+  /** Customers only in the previous run, in total and per previous segment. */
+  left: number;
+  leftBySegment: number[];
+  /** Customers only in this run, in total and per new segment. */
+  arrived: number;
+  arrivedBySegment: number[];
+}
+
+/** `GET /runs/{version}/migration`: who moved where since the parent model, and drift. */
+export interface Migration {
+  modelVersion: string;
+  parentVersion: string | null;
+  lineageId: string;
+  status: "fresh" | "continued";
+  reason: string;
+  keptIds: number[];
+  newIds: number[];
+  retiredIds: number[];
+  matrix: MigrationMatrix | null;
+  shareChanges: ShareChange[];
+  /** Null when the run's artifacts are gone (see driftSource) or there is no parent. */
+  drift: { features: PsiReading[]; segments: PsiReading | null; parentRows: number; newRows: number } | null;
+  driftSource: "artifacts" | "store";
+  notes: string[];
+}
+
+/** `GET /customers/{id}/history`: one customer's segment in each recorded run, newest first. */
+export interface CustomerSegmentHistory {
+  customerId: string;
+  runs: { modelVersion: string; createdAt: string; lineageId: string; segmentId: number; segmentName: string }[];
+}
