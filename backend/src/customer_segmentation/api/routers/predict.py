@@ -145,7 +145,7 @@ async def predict_csv(
         upload.data,
         upload.filename,
         bundle.scoring,
-        settings,
+        settings.max_upload_rows,
         deadline,
         format,
     )

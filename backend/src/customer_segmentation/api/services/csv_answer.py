@@ -14,7 +14,6 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..schemas import CsvRowResult, CsvScoringReport, RowError
-from ..settings import ApiSettings
 from . import csv_scoring
 from .limits import MAX_REPORTED_ERRORS, Deadline
 from .scoring_model import ScoringModel
@@ -33,13 +32,13 @@ def answer_csv_upload(
     data: bytes,
     filename: str,
     model: ScoringModel,
-    settings: ApiSettings,
+    max_rows: int,
     deadline: Deadline,
     format: Literal["csv", "json"],
 ) -> UploadAnswer:
     """Score the uploaded file (read by ``uploads.read_upload``: within its limits, not empty) and
     render it as the scored CSV or the JSON report."""
-    result = csv_scoring.score_upload(data, filename, model, settings, deadline)
+    result = csv_scoring.score_upload(data, filename, model, max_rows, deadline)
     headers = {
         "X-Rows-Total": str(result.rows_total),
         "X-Rows-Scored": str(result.rows_scored),

@@ -23,13 +23,13 @@ from ...schema import (
     CUSTOMER_ID,
     canonical_column,
 )
-from ..settings import ApiSettings
-from .errors import InvalidInput, PayloadTooLarge
+from .errors import InvalidInput
 from .feature_input import ID_FIELD, CellError, validate_columns
 from .limits import Deadline
 from .model_store import SEGMENT, SEGMENT_NAME
 from .scoring import score_columns
 from .scoring_model import ScoringModel
+from .uploads import check_parsed_rows
 
 ERROR = "error"
 OOD = "out_of_distribution"
@@ -70,21 +70,12 @@ class CsvScoring:
         return f"{stem[:80]}_segmented.csv"
 
 
-def score_upload(
-    data: bytes, filename: str, model: ScoringModel, settings: ApiSettings, deadline: Deadline
-) -> CsvScoring:
+def score_upload(data: bytes, filename: str, model: ScoringModel, max_rows: int, deadline: Deadline) -> CsvScoring:
     """Score ``data``, the bytes of an upload already within its size, row and column limits
     (``uploads.read_upload``); whole-file problems raise :class:`InvalidInput`."""
     loaded, raw = _read(data, filename, model)
     deadline.check("reading the CSV")
-    if len(raw) > settings.max_upload_rows:
-        raise PayloadTooLarge(
-            f"the uploaded file has {len(raw):,} data rows; the limit is {settings.max_upload_rows:,} "
-            "(setting SEGMENTATION_MAX_UPLOAD_ROWS)",
-            field="file",
-        )
-    if raw.empty:
-        raise InvalidInput(f"{filename!r} has a header but no data rows", field="file")
+    check_parsed_rows(len(raw), filename, max_rows)
     _check_columns(loaded, model, filename)
 
     frame = loaded.frame
