@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { formatNumber } from "@/app/lib/format";
 import { csvColumns } from "@/app/lib/schema";
 import type { ModelSchema, ScoredCsv } from "@/app/lib/types";
+import { caughtMessage } from "@/app/lib/errors";
 
 export const PREVIEW_ROWS = 20;
 
@@ -124,7 +125,7 @@ export function CsvUpload({ schema, scoreCsv }: CsvUploadProps) {
     try {
       setResult(await scoreCsv(file));
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(caughtMessage(caught));
     } finally {
       setBusy(false);
     }

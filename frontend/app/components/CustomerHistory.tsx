@@ -4,6 +4,7 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { segmentColor } from "@/app/lib/colors";
 import { formatDate } from "@/app/lib/format";
 import type { CustomerSegmentHistory } from "@/app/lib/types";
+import { caughtMessage } from "@/app/lib/errors";
 
 type State =
   | { state: "idle" }
@@ -63,7 +64,7 @@ export function CustomerHistory({ lookup }: { lookup: (customerId: string) => Pr
       (history) => request === latest.current && setState({ state: "ready", history }),
       (caught: unknown) =>
         request === latest.current &&
-        setState({ state: "error", message: caught instanceof Error ? caught.message : String(caught) }),
+        setState({ state: "error", message: caughtMessage(caught) }),
     );
   }
 

@@ -5,6 +5,7 @@ import { segmentColor } from "@/app/lib/colors";
 import { formatNumber } from "@/app/lib/format";
 import { numericFeatures, shortLabel } from "@/app/lib/schema";
 import type { CustomerPage, CustomerQuery, ModelSchema, Segment } from "@/app/lib/types";
+import { caughtMessage } from "@/app/lib/errors";
 
 interface CustomersTableProps {
   schema: ModelSchema;
@@ -71,7 +72,7 @@ export function CustomersTable({ schema, segments, loadPage, exportUrl, segmentF
     loadPage({ ...filters, page, pageSize }).then(
       (result) => !cancelled && setState({ state: "ready", page: result }),
       (caught: unknown) =>
-        !cancelled && setState({ state: "error", message: caught instanceof Error ? caught.message : String(caught) }),
+        !cancelled && setState({ state: "error", message: caughtMessage(caught) }),
     );
     return () => {
       cancelled = true;

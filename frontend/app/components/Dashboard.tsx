@@ -14,7 +14,7 @@ import { ScoreForm } from "@/app/components/ScoreForm";
 import { SegmentCards } from "@/app/components/SegmentCards";
 import { SegmentCompare } from "@/app/components/SegmentCompare";
 import { TrainPanel, type TrainingApi } from "@/app/components/TrainPanel";
-import { ApiError } from "@/app/lib/errors";
+import { ApiError, caughtMessage } from "@/app/lib/errors";
 import { loadPlotly } from "@/app/lib/plotly";
 import type {
   CustomerInput,
@@ -72,9 +72,6 @@ type Load =
 
 type Customers = { state: "loading" } | { state: "error"; message: string } | { state: "ready"; sample: CustomerSample };
 
-function message(caught: unknown): string {
-  return caught instanceof Error ? caught.message : String(caught);
-}
 
 export function Dashboard({ api }: { api: DashboardApi }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
@@ -103,13 +100,13 @@ export function Dashboard({ api }: { api: DashboardApi }) {
         setLoad(
           caught instanceof ApiError && caught.status === 503
             ? { state: "no-model", message: caught.message }
-            : { state: "error", message: message(caught) },
+            : { state: "error", message: caughtMessage(caught) },
         ),
     );
     // Fetched in parallel with the overview: the scatter is the largest response.
     api.customers().then(
       (sample) => setCustomers({ state: "ready", sample }),
-      (caught: unknown) => setCustomers({ state: "error", message: message(caught) }),
+      (caught: unknown) => setCustomers({ state: "error", message: caughtMessage(caught) }),
     );
   }, [api]);
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { RunMigration } from "@/app/components/RunMigration";
 import { formatDate, formatNumber } from "@/app/lib/format";
 import type { Migration, RunPage, RunSummary } from "@/app/lib/types";
+import { caughtMessage } from "@/app/lib/errors";
 
 interface RunHistoryProps {
   /** `GET /runs?offset=&limit=`: one page, newest first. */
@@ -23,9 +24,6 @@ type Runs =
 
 type Paging = { busy: boolean; error: string | null };
 
-function message(caught: unknown): string {
-  return caught instanceof Error ? caught.message : String(caught);
-}
 
 /** Append a page, skipping runs already listed (a run recorded meanwhile shifts the offsets). */
 function append(current: RunSummary[], page: RunSummary[]): RunSummary[] {
@@ -82,7 +80,7 @@ export function RunHistory({ loadRuns, loadMigration, pageSize = PAGE_SIZE }: Ru
     setRuns({ state: "loading" });
     loadRuns(0, pageSize).then(
       (page) => !cancelled && setRuns({ state: "ready", runs: page.runs, more: page.runs.length >= pageSize }),
-      (caught: unknown) => !cancelled && setRuns({ state: "error", message: message(caught) }),
+      (caught: unknown) => !cancelled && setRuns({ state: "error", message: caughtMessage(caught) }),
     );
     return () => {
       cancelled = true;
@@ -101,7 +99,7 @@ export function RunHistory({ loadRuns, loadMigration, pageSize = PAGE_SIZE }: Ru
         );
         setPaging({ busy: false, error: null });
       },
-      (caught: unknown) => setPaging({ busy: false, error: message(caught) }),
+      (caught: unknown) => setPaging({ busy: false, error: caughtMessage(caught) }),
     );
   }
 

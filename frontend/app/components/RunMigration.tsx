@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { segmentColor } from "@/app/lib/colors";
-import { ApiError } from "@/app/lib/errors";
+import { ApiError, caughtMessage } from "@/app/lib/errors";
 import { formatNumber, formatPercent, formatPoints, formatSigned } from "@/app/lib/format";
 import type { Migration, MigrationMatrix, PsiReading, ShareChange } from "@/app/lib/types";
 
@@ -226,7 +226,7 @@ export function RunMigration({ version, load }: { version: string; load: (versio
       (migration) => !cancelled && setState({ state: "ready", migration }),
       (caught: unknown) => {
         if (cancelled) return;
-        const message = caught instanceof Error ? caught.message : String(caught);
+        const message = caughtMessage(caught);
         // The first run of a lineage may have no report: nothing to compare with, not a failure.
         setState(caught instanceof ApiError && caught.status === 404 ? { state: "none", message } : { state: "error", message });
       },

@@ -5,6 +5,7 @@ import { segmentColor } from "@/app/lib/colors";
 import { formatNumber, formatPercent } from "@/app/lib/format";
 import { type ChoiceField, type FormField, formFields, type NumberField } from "@/app/lib/schema";
 import type { CustomerInput, ModelSchema, Prediction } from "@/app/lib/types";
+import { caughtMessage } from "@/app/lib/errors";
 
 interface ScoreFormProps {
   schema: ModelSchema;
@@ -181,7 +182,7 @@ export function ScoreForm({ schema, predict, onScored }: ScoreFormProps) {
     } catch (caught) {
       if (request !== latest.current) return;
       setPrediction(null);
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(caughtMessage(caught));
     } finally {
       if (request === latest.current) setBusy(false);
     }

@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ApiKeyField } from "@/app/components/ApiKeyField";
 import { useApiKey } from "@/app/lib/apiKey";
 import { segmentColor } from "@/app/lib/colors";
-import { ApiError } from "@/app/lib/errors";
+import { ApiError, caughtMessage } from "@/app/lib/errors";
 import { formatNumber, formatPercent } from "@/app/lib/format";
 import {
   categoricalFeatures,
@@ -57,7 +57,7 @@ export interface SegmentEditing {
 function refusal(caught: unknown): string {
   if (caught instanceof ApiError && caught.status === 401) return `The API refused the key: ${caught.message}`;
   if (caught instanceof ApiError && caught.status === 403) return `Renaming is switched off on this server: ${caught.message}`;
-  return caught instanceof Error ? caught.message : String(caught);
+  return caughtMessage(caught);
 }
 
 /** Rename a segment and edit its action in place (PATCH /clusters/{id}, needs the API key). */

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useId, useState } from "react";
 import { ApiKeyField } from "@/app/components/ApiKeyField";
 import { useApiKey } from "@/app/lib/apiKey";
 import { segmentColor } from "@/app/lib/colors";
-import { ApiError } from "@/app/lib/errors";
+import { ApiError, caughtMessage } from "@/app/lib/errors";
 import { formatNumber, formatPercent } from "@/app/lib/format";
 import type { PublishOutcome, RunProgress, SchemaDraft, SegmentBrief, TrainingChoice } from "@/app/lib/types";
 
@@ -21,7 +21,7 @@ const POLL_MS = 700;
 function message(caught: unknown): string {
   if (caught instanceof ApiError && caught.status === 401) return `The API refused the key: ${caught.message}`;
   if (caught instanceof ApiError && caught.status === 403) return `Training is switched off on this server: ${caught.message}`;
-  return caught instanceof Error ? caught.message : String(caught);
+  return caughtMessage(caught);
 }
 
 function initialChoice(draft: SchemaDraft): TrainingChoice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorMessage, networkErrorMessage } from "@/app/lib/errors";
+import { caughtMessage, errorMessage, networkErrorMessage } from "@/app/lib/errors";
 
 describe("errorMessage", () => {
   it("names the field of a FastAPI validation error, without the 'body' prefix", () => {
@@ -34,5 +34,13 @@ describe("errorMessage", () => {
     expect(networkErrorMessage("http://127.0.0.1:8000", new TypeError("Failed to fetch"))).toBe(
       "Cannot reach the API at http://127.0.0.1:8000 (Failed to fetch). Is it running?",
     );
+  });
+});
+
+describe("caughtMessage", () => {
+  it("reads an Error's message and turns anything else into text", () => {
+    expect(caughtMessage(new Error("the API is not reachable"))).toBe("the API is not reachable");
+    expect(caughtMessage("plain text")).toBe("plain text");
+    expect(caughtMessage(404)).toBe("404");
   });
 });

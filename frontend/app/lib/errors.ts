@@ -16,6 +16,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The text of anything a promise rejected with: an Error's message, else the value as text. */
+export function caughtMessage(caught: unknown): string {
+  return caught instanceof Error ? caught.message : String(caught);
+}
+
 type Issue = { loc?: unknown; msg?: unknown; message?: unknown };
 
 // Path segments that add nothing for the reader ("body" → the JSON body, numbers → list positions).
